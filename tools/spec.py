@@ -1,0 +1,72 @@
+"""What a tool is: an id from the catalog, a pydantic args model, a risk class, and the call.
+
+The approval requirement lives on the declaration (`risk`); the policy gate reads it. A tool's
+handler is only ever called by the runtime's executor, with arguments already validated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from tools.context import ToolContext
+
+# Money and other decimals: exact in Python, plain numbers in JSON (ledger, events, evals).
+DecimalArg = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+
+class Risk(StrEnum):
+    """What the policy gate keys on (see shared/catalog/tools.md)."""
+
+    READ = "read"
+    WRITE = "write"
+    DESTRUCTIVE = "destructive"
+
+
+class ToolArgs(BaseModel):
+    """Base of every tool's arguments: unknown arguments are an error naming them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+ToolResult = dict[str, Any]
+Handler = Callable[[ToolContext, Any], Awaitable[ToolResult]]
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One catalog tool. `handler` is None while its adapter has not landed."""
+
+    id: str
+    system: str
+    description: str
+    args_model: type[ToolArgs]
+    risk: Risk
+    idempotency: str
+    handler: Handler | None = None
+    # A read that shows a write's target as it is now (the executor compares it before running).
+    precondition: Callable[[ToolContext, Any], Awaitable[ToolResult]] | None = None
+
+    def validate_args(self, raw: dict[str, Any]) -> ToolArgs:
+        """Validate raw arguments; raises pydantic.ValidationError naming the field."""
+        return self.args_model.model_validate(raw)
+
+    def canonical_args(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Arguments as validated, in plain JSON types, without unset optionals."""
+        return self.validate_args(raw).model_dump(mode="json", exclude_none=True)
+
+    def json_schema(self) -> dict[str, Any]:
+        return self.args_model.model_json_schema()
+
+
+def call_hash(tool_id: str, canonical_args: dict[str, Any]) -> str:
+    """The hash a Decision binds to: tool id plus canonical arguments."""
+    body = json.dumps({"tool": tool_id, "args": canonical_args}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
