@@ -53,6 +53,17 @@ class ToolSpec:
     handler: Handler | None = None
     # A read that shows a write's target as it is now (the executor compares it before running).
     precondition: Callable[[ToolContext, Any], Awaitable[ToolResult]] | None = None
+    # How a result reads in the final answer: a str.format template over the result dict.
+    summary: str | None = None
+
+    def describe_result(self, result: ToolResult) -> str:
+        """One line for the user about what this call did."""
+        if self.summary:
+            try:
+                return self.summary.format_map(_Missing(result))
+            except (ValueError, AttributeError, IndexError):
+                pass
+        return f"{self.id} done"
 
     def validate_args(self, raw: dict[str, Any]) -> ToolArgs:
         """Validate raw arguments; raises pydantic.ValidationError naming the field."""
@@ -64,6 +75,11 @@ class ToolSpec:
 
     def json_schema(self) -> dict[str, Any]:
         return self.args_model.model_json_schema()
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
 
 
 def call_hash(tool_id: str, canonical_args: dict[str, Any]) -> str:

@@ -1,0 +1,106 @@
+"""Policy data: per-workflow HITL settings and rules narrowed by tenant, agent and tool."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Outcome(StrEnum):
+    AUTO = "auto"
+    ASK = "ask"
+    DENY = "deny"
+
+
+RiskName = Literal["read", "write", "destructive"]
+Role = Literal["viewer", "operator", "tenant_admin", "super_admin"]
+ROLE_RANK: dict[str, int] = {"viewer": 0, "operator": 1, "tenant_admin": 2, "super_admin": 3}
+
+
+class WorkflowPolicy(BaseModel):
+    """The HITL plan's settings for one workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hitl: bool = True
+    confidence_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
+    autonomous_destructive: list[str] = Field(default_factory=list, description="destructive tools allowed without asking")
+    approver_role: Role = "operator"
+
+
+class Rule(BaseModel):
+    """An explicit outcome for the calls it matches. None on a key means 'any'."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    effect: Literal["allow", "ask", "deny"]
+    workflow: str | None = None
+    tenant: str | None = None
+    agent: str | None = None
+    tool: str | None = None
+    risk: RiskName | None = None
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _narrowed(self) -> Rule:
+        if not any((self.workflow, self.tenant, self.agent, self.tool, self.risk)):
+            raise ValueError("a rule must name at least one of workflow, tenant, agent, tool, risk")
+        return self
+
+    def matches(self, call: CallFacts) -> bool:
+        pairs = (
+            (self.workflow, call.workflow),
+            (self.tenant, call.tenant),
+            (self.agent, call.agent),
+            (self.tool, call.tool),
+            (self.risk, call.risk),
+        )
+        return all(want is None or want == have for want, have in pairs)
+
+    @property
+    def specificity(self) -> int:
+        # A tool or agent narrows more than a workflow; a tenant override beats a global rule.
+        return (
+            (8 if self.tool else 0)
+            + (4 if self.agent else 0)
+            + (2 if self.tenant else 0)
+            + (1 if self.workflow or self.risk else 0)
+        )
+
+
+class Policy(BaseModel):
+    """One version of the whole policy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    workflows: dict[str, WorkflowPolicy]
+    rules: list[Rule] = Field(default_factory=list)
+
+
+class CallFacts(BaseModel):
+    """What the gate knows about one planned call."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool: str
+    risk: RiskName
+    workflow: str
+    tenant: str
+    agent: str
+
+
+class Decision(BaseModel):
+    """The gate's answer for one call."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    reason: str
+    rule_id: str | None
+    policy_version: int
+    confidence: float
+    approver_role: str = "operator"

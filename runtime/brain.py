@@ -1,0 +1,200 @@
+"""The Brain: wires the parts together and drives runs. `advance` is the one way a run moves.
+
+Driving is in process here; a Temporal or queue driver would call the same `advance`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.types import Command
+from psycopg_pool import AsyncConnectionPool
+
+from agents.registry import AgentRegistry, load_registry
+from agents.routing import RoutingIndex
+from memory.embeddings import Embedder, MiniLMEmbedder
+from policies.defaults import KNOWN_WORKFLOWS, default_policy
+from policies.model import ROLE_RANK, Policy
+from runtime import db
+from runtime.approvals import ApprovalAnswer, check_answer
+from runtime.clients import ClientFactory
+from runtime.events import EventSink
+from runtime.executor import Executor
+from runtime.graph import GraphDeps, RunState, build_graph
+from runtime.ledger import Ledger
+from runtime.llm import current_model
+from runtime.planner.base import Plan, PlanningContext
+from runtime.planner.llm import LLMPlanner
+from runtime.planner.offline import OfflinePlanner
+from runtime.router import Router, RouteResult
+from runtime.runs import Actor, RunStateConflict, RunStore
+from runtime.settings import Settings
+from tools.context import ToolContext
+from tools.registry import ToolRegistry, default_registry
+
+log = structlog.get_logger(__name__)
+
+
+class PermissionDenied(Exception):
+    """The actor may not do this (wrong tenant or too low a role)."""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str
+    answer: str | None = None
+    approval: dict[str, Any] | None = None
+    route: dict[str, Any] | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Brain:
+    """Open with `await Brain.open(settings)`; close with `await brain.close()`."""
+
+    def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], *, tools: ToolRegistry,
+                 agents: AgentRegistry, router: Router, redis: Any | None = None):
+        self.settings = settings
+        self.pool = pool
+        self.tools = tools
+        self.agents = agents
+        self.router = router
+        self.redis = redis
+        self.runs = RunStore(pool)
+        self.ledger = Ledger(pool)
+        self.events = EventSink(pool, redis)
+        self.clients = ClientFactory(settings)
+        self.executor = Executor(tools, self.ledger, self._tool_context)
+        self.offline_planner = OfflinePlanner(tools)
+        self.saver = AsyncPostgresSaver(pool)
+        self.graph = build_graph(self._deps(), self.saver)
+
+    @classmethod
+    async def open(cls, settings: Settings, *, embedder: Embedder | None = None, url: str | None = None) -> Brain:
+        if url is None:
+            url = await asyncio.to_thread(db.resolve_url, settings.database_url, settings.pgdata)
+        await db.wait_ready(url)
+        await db.migrate(url)
+        pool = db.open_pool(url)
+        await pool.open()
+        try:
+            tools = default_registry()
+            agents = load_registry(tools.ids(), KNOWN_WORKFLOWS)
+            embedder = embedder or MiniLMEmbedder()
+            index = await asyncio.to_thread(RoutingIndex.build, list(agents), embedder.embed)
+            router = Router(
+                agents, index, embedder, decline_threshold=settings.router_decline_threshold,
+                clarify_margin=settings.router_clarify_margin, llm_threshold=settings.router_llm_threshold,
+                top_k=settings.router_top_k,
+            )
+            redis = None
+            if settings.redis_url:
+                from redis.asyncio import Redis
+
+                redis = Redis.from_url(settings.redis_url)
+            brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis)
+            await brain.saver.setup()
+        except BaseException:
+            await pool.close()
+            raise
+        return brain
+
+    async def close(self) -> None:
+        await self.clients.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.pool.close()
+
+    # -- wiring ---------------------------------------------------------------------------
+
+    def _deps(self) -> GraphDeps:
+        return GraphDeps(
+            agents=self.agents, tools=self.tools, ledger=self.ledger, executor=self.executor,
+            route=self._route, plan=self._plan, policy=self._policy, memory_context=self._memory_context,
+            emit=self._emit, max_steps=self.settings.max_steps,
+        )
+
+    def _model(self) -> Any:
+        s = self.settings
+        key = s.model_api_key.get_secret_value() if s.model_api_key else None
+        return current_model(s.model, api_base=s.model_api_base, api_key=key)
+
+    async def _route(self, request: str, hint: str | None) -> RouteResult:
+        return await self.router.route(request, hint=hint, model=self._model())
+
+    async def _plan(self, ctx: PlanningContext) -> Plan:
+        model = self._model()
+        if model is None:
+            return self.offline_planner.plan(ctx)
+        return await LLMPlanner(model, self.tools).plan(ctx)
+
+    async def _policy(self, tenant: str) -> Policy:
+        return default_policy()
+
+    async def _memory_context(self, tenant: str, request: str) -> str:
+        return ""  # the shared memory arrives with issue 6
+
+    async def _emit(self, state: RunState, type_: str, data: dict[str, Any], key: str | None) -> None:
+        await self.events.emit(state["run_id"], state["tenant"], type_, data, key)
+
+    def _tool_context(self, tenant: str, user: str, run_id: str) -> ToolContext:
+        return ToolContext(tenant=tenant, user=user, run_id=run_id, clients=self.clients.for_tenant(tenant))
+
+    # -- driving runs ---------------------------------------------------------------------
+
+    async def submit(self, request: str, actor: Actor, *, agent_hint: str | None = None) -> RunOutcome:
+        """Open a run for the request and advance it until it ends or waits for a person."""
+        if not request.strip():
+            raise ValueError("request: must not be empty")
+        run_id = await self.runs.create(request, actor)
+        state: RunState = {
+            "run_id": run_id, "tenant": actor.tenant, "user": actor.user, "role": actor.role,
+            "request": request, "agent_hint": agent_hint, "results": [],
+        }
+        return await self.advance(run_id, initial=state)
+
+    async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None) -> RunOutcome:
+        """Run the graph until it pauses for a person or ends; record where it stopped."""
+        config = {"configurable": {"thread_id": run_id}}
+        run = await self.runs.get(run_id)
+        payload: Any = Command(resume=resume) if resume is not None else initial
+        try:
+            await self.graph.ainvoke(payload, config)
+        except Exception as exc:
+            await self.runs.update(run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+            await self.events.emit(run_id, run["tenant_id"], "failed", {"error": str(exc)})
+            raise
+        snapshot = await self.graph.aget_state(config)
+        values: RunState = snapshot.values
+        route = values.get("route") or {}
+        if snapshot.interrupts:
+            pending = snapshot.interrupts[0]
+            await self.runs.open_approval(
+                run_id, run["tenant_id"], pending.id, pending.value["calls"], pending.value["approver_role"]
+            )
+            await self.runs.update(run_id, status="waiting", agent=route.get("agent"), confidence=route.get("confidence"))
+            return RunOutcome(run_id, "waiting", approval=pending.value, route=route, results=values.get("results", []))
+        answer = values.get("answer")
+        await self.runs.update(run_id, status="done", answer=answer, agent=route.get("agent"),
+                               confidence=route.get("confidence"))
+        await self.events.emit(run_id, run["tenant_id"], "done", {"answer": answer}, "done")
+        return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
+
+    async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
+        """Approve, reject or edit the calls a run waits on, then resume it exactly once."""
+        run = await self.runs.get(run_id)
+        approval = await self.runs.pending_approval(run_id)
+        if run["status"] != "waiting" or approval is None:
+            raise RunStateConflict(f"run {run_id} is {run['status']} and waits for no approval")
+        if actor.role != "super_admin" and actor.tenant != run["tenant_id"]:
+            raise PermissionDenied(f"run {run_id} belongs to another tenant")
+        if ROLE_RANK.get(actor.role, -1) < ROLE_RANK.get(approval["approver_role"], 1):
+            raise PermissionDenied(f"approving needs the {approval['approver_role']} role or higher; you are {actor.role}")
+        resume = check_answer(self.tools, approval["calls"], answer, decided_by=actor.user)
+        await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
+        await self.runs.close_approval(str(approval["id"]), actor.user, resume)
+        return await self.advance(run_id, resume)

@@ -1,0 +1,97 @@
+"""The executor: the only caller of tool handlers (invariants 1, 2 and 4 of the design).
+
+A call runs only with an allowing ledger entry whose args hash matches the call; the start
+and the result are recorded around it; a call already started is never sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from runtime.ledger import Entry, Ledger
+from tools.context import ContextError, ToolContext
+from tools.registry import ToolRegistry, UnknownTool
+from tools.spec import call_hash
+
+log = structlog.get_logger(__name__)
+
+ALLOWING = {("decision", "auto"), ("approval", "approved"), ("approval", "edited")}
+
+
+class ExecutionRefused(Exception):
+    """The executor will not call this tool: no allowing decision for exactly these arguments."""
+
+
+class Executor:
+    def __init__(self, tools: ToolRegistry, ledger: Ledger, contexts: Callable[[str, str, str], ToolContext]):
+        self.tools = tools
+        self.ledger = ledger
+        self.contexts = contexts
+
+    async def authorise(self, run_id: str, call_id: str, tool_id: str, args: dict[str, Any]) -> str:
+        """Return the args hash the allowing decision binds, or raise ExecutionRefused."""
+        spec = self.tools.get(tool_id)
+        approval = await self.ledger.find(run_id, call_id, "approval")
+        decision = approval or await self.ledger.find(run_id, call_id, "decision")
+        if decision is None:
+            raise ExecutionRefused(f"{tool_id} ({call_id}): no decision recorded")
+        if (decision["kind"], decision["outcome"]) not in ALLOWING:
+            raise ExecutionRefused(f"{tool_id} ({call_id}): decision is {decision['outcome']}")
+        redecision = await self.ledger.find(run_id, call_id, "redecision")
+        if redecision is not None and redecision["outcome"] == "deny":
+            raise ExecutionRefused(f"{tool_id} ({call_id}): the edited call is denied by policy")
+        try:
+            digest = call_hash(tool_id, spec.canonical_args(args))
+        except ValidationError as exc:
+            raise ExecutionRefused(f"{tool_id} ({call_id}): arguments no longer valid: {exc}") from exc
+        if digest != decision["args_hash"] or decision["tool"] != tool_id:
+            raise ExecutionRefused(f"{tool_id} ({call_id}): arguments differ from the ones decided")
+        return digest
+
+    async def execute(self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Run one call at most once; returns {status: ok|error, result|error}."""
+        outcome: dict[str, Any] = {"call_id": call_id, "tool": tool_id, "args": args}
+        done = await self.ledger.find(run_id, call_id, "result")
+        if done is not None:
+            return {**outcome, **_from_ledger(done)}
+        try:
+            digest = await self.authorise(run_id, call_id, tool_id, args)
+        except (ExecutionRefused, UnknownTool) as exc:
+            return {**outcome, "status": "refused", "error": str(exc)}
+        spec = self.tools.get(tool_id)
+        base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind="started", tool=tool_id, args=args,
+                     args_hash=digest, actor="executor")
+        if not await self.ledger.record(base):
+            # Started before (a crash between start and result): never send it again blindly.
+            error = "this call was started before and its outcome is unknown; check the system before retrying"
+            await self.ledger.record(_result(base, error=error))
+            return {**outcome, "status": "error", "error": error}
+        try:
+            if spec.handler is None:
+                raise ContextError(f"{tool_id} is declared but its {spec.system} adapter is not available in this build")
+            result = await spec.handler(self.contexts(tenant, user, run_id), spec.validate_args(args))
+        except Exception as exc:  # any failure of the external system becomes a recorded result
+            message = f"{type(exc).__name__}: {exc}"
+            log.warning("tool failed", run_id=run_id, tool=tool_id, error=message)
+            await self.ledger.record(_result(base, error=message))
+            return {**outcome, "status": "error", "error": message}
+        await self.ledger.record(_result(base, result=result))
+        return {**outcome, "status": "ok", "result": result}
+
+
+def _result(base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None) -> Entry:
+    return Entry(
+        run_id=base.run_id, tenant_id=base.tenant_id, call_id=base.call_id, kind="result", tool=base.tool,
+        args=base.args, args_hash=base.args_hash, actor="executor", outcome="ok" if error is None else "error",
+        result=result, error=error,
+    )
+
+
+def _from_ledger(row: dict[str, Any]) -> dict[str, Any]:
+    if row["error"]:
+        return {"status": "error", "error": row["error"]}
+    return {"status": "ok", "result": row["result"]}

@@ -1,0 +1,244 @@
+"""The LangGraph graph: supervisor -> agent -> policy_gate -> executor -> (agent | END).
+
+Nodes hold no state of their own; what they need comes from `GraphDeps`. Side effects inside
+nodes (ledger entries, events) are keyed so that a node replayed on resume writes nothing twice.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict, cast
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+from pydantic import ValidationError
+
+from agents.registry import AgentRegistry
+from policies.decide import decide
+from policies.model import ROLE_RANK, CallFacts, Decision, Outcome, Policy
+from runtime.executor import Executor
+from runtime.ledger import Entry, Ledger
+from runtime.planner.base import Plan, PlanningContext, compose_answer
+from runtime.router import RouteResult
+from tools.registry import ToolRegistry
+from tools.spec import call_hash
+
+
+class RunState(TypedDict, total=False):
+    run_id: str
+    tenant: str
+    user: str
+    role: str
+    request: str
+    agent_hint: str | None
+    route: dict[str, Any]
+    agent: str
+    step: int
+    pending: list[dict[str, Any]]
+    plan_confidence: float
+    gated: list[dict[str, Any]]
+    results: Annotated[list[dict[str, Any]], operator.add]
+    answer: str
+
+
+Emit = Callable[[RunState, str, dict[str, Any], str | None], Awaitable[None]]
+
+
+@dataclass
+class GraphDeps:
+    agents: AgentRegistry
+    tools: ToolRegistry
+    ledger: Ledger
+    executor: Executor
+    route: Callable[[str, str | None], Awaitable[RouteResult]]
+    plan: Callable[[PlanningContext], Awaitable[Plan]]
+    policy: Callable[[str], Awaitable[Policy]]
+    memory_context: Callable[[str, str], Awaitable[str]]
+    emit: Emit
+    max_steps: int
+
+
+def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]) -> Any:
+    graph = StateGraph(RunState)
+    graph.add_node("supervisor", cast(Any, _supervisor(deps)))
+    graph.add_node("agent", cast(Any, _agent(deps)))
+    graph.add_node("policy_gate", cast(Any, _policy_gate(deps)))
+    graph.add_node("executor", cast(Any, _executor(deps)))
+    graph.add_edge(START, "supervisor")
+    graph.add_conditional_edges("supervisor", lambda s: "agent" if s.get("agent") else END, ["agent", END])
+    graph.add_conditional_edges("agent", lambda s: "policy_gate" if s.get("pending") else END, ["policy_gate", END])
+    graph.add_edge("policy_gate", "executor")
+    graph.add_edge("executor", "agent")
+    return graph.compile(checkpointer=checkpointer)
+
+
+def _supervisor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    async def supervisor(state: RunState) -> dict[str, Any]:
+        route = await deps.route(state["request"], state.get("agent_hint"))
+        await deps.emit(state, "routed", route.as_dict(), "routed")
+        if route.decision != "route" or route.agent is None:
+            await deps.emit(state, "answer", {"text": route.message, "decision": route.decision}, "answer")
+            return {"route": route.as_dict(), "answer": route.message or "", "step": 0}
+        return {"route": route.as_dict(), "agent": route.agent, "step": 0, "results": []}
+
+    return supervisor
+
+
+def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    async def agent(state: RunState) -> dict[str, Any]:
+        step = state.get("step", 0)
+        results = state.get("results", [])
+        if step >= deps.max_steps:
+            text = compose_answer(results, deps.tools) + f" (Stopped after {step} planning rounds.)"
+            await deps.emit(state, "answer", {"text": text}, f"answer:{step}")
+            return {"answer": text, "pending": []}
+        spec = deps.agents.get(state["agent"])
+        memory = await deps.memory_context(state["tenant"], state["request"]) if step == 0 else ""
+        ctx = PlanningContext(
+            agent=spec, request=state["request"], step=step + 1, results=results, memory=memory,
+            system_prompt=deps.agents.prompt(spec.id),
+        )
+        plan = await deps.plan(ctx)
+        if plan.calls:
+            pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args} for c in plan.calls]
+            await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
+                            f"planned:{step + 1}")
+            return {"pending": pending, "plan_confidence": plan.confidence, "step": step + 1}
+        text = plan.answer or "Done."
+        await deps.emit(state, "answer", {"text": text}, f"answer:{step}")
+        return {"answer": text, "pending": []}
+
+    return agent
+
+
+def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    async def policy_gate(state: RunState) -> dict[str, Any]:
+        policy = await deps.policy(state["tenant"])
+        spec = deps.agents.get(state["agent"])
+        route_conf = float(state.get("route", {}).get("confidence", 0.0))
+        plan_conf = float(state.get("plan_confidence", 0.0))
+        gated: list[dict[str, Any]] = []
+        asks: list[dict[str, Any]] = []
+        for call in state["pending"]:
+            item = {"call_id": call["call_id"], "tool": call["tool"], "args": call["args"]}
+            problem = _check_call(deps, spec.tools, call)
+            if problem is not None:
+                gated.append({**item, "outcome": "blocked", "status": "invalid", "reason": problem})
+                continue
+            tool = deps.tools.get(call["tool"])
+            args = tool.canonical_args(call["args"])
+            facts = CallFacts(tool=tool.id, risk=tool.risk.value, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id)
+            decision = decide(facts, route_conf, plan_conf, policy)
+            await deps.ledger.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy"))
+            await deps.emit(state, "decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
+                                                "outcome": decision.outcome.value, "reason": decision.reason},
+                            f"decision:{call['call_id']}")
+            item = {**item, "args": args, "risk": tool.risk.value, "reason": decision.reason}
+            if decision.outcome is Outcome.AUTO:
+                gated.append({**item, "outcome": "allow"})
+            elif decision.outcome is Outcome.DENY:
+                gated.append({**item, "outcome": "blocked", "status": "denied"})
+            else:
+                asks.append({**item, "approver_role": decision.approver_role})
+        if asks:
+            role = max((a["approver_role"] for a in asks), key=lambda r: ROLE_RANK.get(r, 1))
+            await deps.emit(state, "waiting", {"calls": asks, "approver_role": role}, f"waiting:{asks[0]['call_id']}")
+            answer = interrupt({"kind": "approval", "calls": asks, "approver_role": role})
+            gated.extend(await _apply_answer(deps, state, spec.workflow, policy, asks, answer))
+        order = {c["call_id"]: n for n, c in enumerate(state["pending"])}
+        return {"gated": sorted(gated, key=lambda g: order[g["call_id"]])}
+
+    return policy_gate
+
+
+def _check_call(deps: GraphDeps, allowed: list[str], call: dict[str, Any]) -> str | None:
+    if call["tool"] not in allowed:
+        return f"{call['tool']} is not one of this agent's tools ({', '.join(allowed)})"
+    try:
+        deps.tools.get(call["tool"]).validate_args(call["args"])
+    except ValidationError as exc:
+        return _validation_message(exc)
+    return None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "arguments"
+        parts.append(f"{field}: {error['msg']}")
+    return "; ".join(parts)
+
+
+async def _apply_answer(
+    deps: GraphDeps, state: RunState, workflow: str, policy: Policy, asks: list[dict[str, Any]], answer: Any
+) -> list[dict[str, Any]]:
+    """Turn a person's answer into per-call outcomes; edits are validated and decided again."""
+    answer = answer if isinstance(answer, dict) else {}
+    by = str(answer.get("decided_by") or "unknown")
+    replies = answer.get("calls") or {}
+    out: list[dict[str, Any]] = []
+    for ask in asks:
+        reply = replies.get(ask["call_id"]) or {"action": "reject", "reason": "no answer for this call"}
+        action = reply.get("action")
+        tool = deps.tools.get(ask["tool"])
+        base = {k: ask[k] for k in ("call_id", "tool", "args", "risk")}
+        if action == "approve":
+            await deps.ledger.record(_approval_entry(state, ask, ask["args"], "approved", by, reply.get("reason")))
+            out.append({**base, "outcome": "allow", "reason": f"approved by {by}"})
+        elif action == "edit":
+            try:
+                args = tool.canonical_args(reply.get("args") or {})
+            except ValidationError as exc:
+                reason = f"edited arguments are invalid: {_validation_message(exc)}"
+                await deps.ledger.record(_approval_entry(state, ask, ask["args"], "rejected", by, reason))
+                out.append({**base, "outcome": "blocked", "status": "rejected", "reason": reason})
+                continue
+            facts = CallFacts(tool=tool.id, risk=tool.risk.value, workflow=workflow, tenant=state["tenant"], agent=state["agent"])
+            again = decide(facts, 1.0, 1.0, policy)
+            await deps.ledger.record(_approval_entry(state, ask, args, "edited", by, reply.get("reason")))
+            await deps.ledger.record(_decision_entry(state, ask["call_id"], tool.id, args, again, "redecision", "policy"))
+            if again.outcome is Outcome.DENY:
+                out.append({**base, "args": args, "outcome": "blocked", "status": "denied", "reason": again.reason})
+            else:
+                out.append({**base, "args": args, "outcome": "allow", "reason": f"edited and approved by {by}"})
+        else:
+            reason = str(reply.get("reason") or "rejected")
+            await deps.ledger.record(_approval_entry(state, ask, ask["args"], "rejected", by, reason))
+            out.append({**base, "outcome": "blocked", "status": "rejected", "reason": reason})
+    return out
+
+
+def _decision_entry(state: RunState, call_id: str, tool: str, args: dict[str, Any], d: Decision, kind: str, actor: str) -> Entry:
+    return Entry(
+        run_id=state["run_id"], tenant_id=state["tenant"], call_id=call_id, kind=kind, tool=tool, args=args,
+        args_hash=call_hash(tool, args), actor=actor, outcome=d.outcome.value, policy_version=d.policy_version,
+        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason,
+    )
+
+
+def _approval_entry(state: RunState, ask: dict[str, Any], args: dict[str, Any], outcome: str, by: str, reason: Any) -> Entry:
+    return Entry(
+        run_id=state["run_id"], tenant_id=state["tenant"], call_id=ask["call_id"], kind="approval", tool=ask["tool"],
+        args=args, args_hash=call_hash(ask["tool"], args), actor=by, outcome=outcome,
+        reason=str(reason) if reason else None,
+    )
+
+
+def _executor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    async def executor(state: RunState) -> dict[str, Any]:
+        results: list[dict[str, Any]] = []
+        for item in state.get("gated", []):
+            if item["outcome"] != "allow":
+                result = {k: item[k] for k in ("call_id", "tool", "args")} | {"status": item["status"], "reason": item.get("reason")}
+            else:
+                result = await deps.executor.execute(
+                    state["run_id"], state["tenant"], state["user"], item["call_id"], item["tool"], item["args"]
+                )
+            results.append(result)
+            await deps.emit(state, "tool_result", result, f"result:{item['call_id']}")
+        return {"results": results, "pending": [], "gated": []}
+
+    return executor

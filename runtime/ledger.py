@@ -1,0 +1,64 @@
+"""The append-only ledger: decisions before a call, results after it (invariants 2 and 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+COLUMNS = (
+    "run_id", "tenant_id", "call_id", "kind", "tool", "args", "args_hash", "outcome", "actor",
+    "policy_version", "rule_id", "confidence", "reason", "result", "error",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    run_id: str
+    tenant_id: str
+    call_id: str
+    kind: str  # decision | approval | redecision | started | result
+    tool: str
+    args: dict[str, Any]
+    args_hash: str
+    actor: str
+    outcome: str | None = None
+    policy_version: int | None = None
+    rule_id: str | None = None
+    confidence: float | None = None
+    reason: str | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class Ledger:
+    def __init__(self, pool: AsyncConnectionPool[Any]):
+        self.pool = pool
+
+    async def record(self, entry: Entry) -> bool:
+        """Append an entry; a replayed (run, call, kind) is ignored. True when written now."""
+        values = [getattr(entry, c) for c in COLUMNS]
+        values = [Jsonb(v) if c in ("args", "result") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
+        sql = (
+            f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+            "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
+        )
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(sql, values)
+            written: bool = cur.rowcount == 1
+            return written
+
+    async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, kind)
+            )
+            row: dict[str, Any] | None = await cur.fetchone()
+            return row
+
+    async def for_run(self, run_id: str) -> list[dict[str, Any]]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("SELECT * FROM ledger WHERE run_id = %s ORDER BY seq", (run_id,))
+            return list(await cur.fetchall())

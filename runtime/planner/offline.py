@@ -1,0 +1,120 @@
+"""The offline planner: the agent's declared request patterns, deterministic, no model.
+
+A pattern's regex picks the intent; its named groups and the built-in slots fill the call
+templates. A required argument still missing becomes a clarifying question naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from agents.spec import CallTemplate, RequestPattern
+from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
+from tools.registry import ToolRegistry
+
+BUILTIN_SLOTS: dict[str, re.Pattern[str]] = {
+    "money": re.compile(r"(?:\$|usd\s*)\s*(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s*(?:usd|dollars?|bucks|\$)", re.I),
+    "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", re.I),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "order": re.compile(r"(?:order\s*(?:number|no\.?)?\s*#?|#)(\d{3,})", re.I),
+    "sku": re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b"),
+    "number": re.compile(r"\b(\d+(?:\.\d+)?)\b"),
+}
+_TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
+_LEADING = re.compile(r"^(?:the|a|an|our|my)\s+", re.I)
+PATTERN_CONFIDENCE = 0.95
+
+
+def _clean(value: str) -> str:
+    value = value.strip().strip(".,;:!?\"'").strip()
+    return _LEADING.sub("", value).strip()
+
+
+def extract_slots(request: str, match: re.Match[str]) -> dict[str, str]:
+    slots: dict[str, str] = {}
+    for name, pattern in BUILTIN_SLOTS.items():
+        found = pattern.search(request)
+        if found:
+            groups = [g for g in found.groups() if g] if found.groups() else []
+            slots[name] = (groups[0] if groups else found.group(0)).replace(",", ".")
+    for name, value in match.groupdict().items():
+        if value:
+            slots[name] = _clean(value)
+    return slots
+
+
+def _fill(value: Any, slots: dict[str, str]) -> Any:
+    """Fill {slot} and {slot|default}; a template whose slot is missing yields None (arg dropped)."""
+    if isinstance(value, list):
+        filled = [_fill(v, slots) for v in value]
+        return [v for v in filled if v is not None]
+    if isinstance(value, dict):
+        return {k: _fill(v, slots) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+    whole = _TEMPLATE.fullmatch(value)
+    if whole:
+        name, default = whole.groups()
+        return slots.get(name, default)
+    missing = False
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal missing
+        found = slots.get(m.group(1), m.group(2))
+        if found is None:
+            missing = True
+            return ""
+        return found
+
+    text = _TEMPLATE.sub(repl, value)
+    return None if missing else text
+
+
+class OfflinePlanner:
+    def __init__(self, tools: ToolRegistry):
+        self.tools = tools
+
+    def plan(self, ctx: PlanningContext) -> Plan:
+        if ctx.results:
+            return Plan(answer=compose_answer(ctx.results, self.tools))
+        for pattern in ctx.agent.patterns:
+            match = pattern.regex().search(ctx.request)
+            if match:
+                return self._from_pattern(ctx, pattern, match)
+        examples = "; ".join(f'"{e}"' for e in ctx.agent.examples[:2])
+        return Plan(
+            answer=(
+                f"This looks like a job for {ctx.agent.name}, but without a language model I could not work out "
+                f"the exact action. Try wording it like: {examples}."
+            ),
+            confidence=0.0,
+        )
+
+    def _from_pattern(self, ctx: PlanningContext, pattern: RequestPattern, match: re.Match[str]) -> Plan:
+        slots = extract_slots(ctx.request, match)
+        calls: list[PlannedCall] = []
+        for template in pattern.calls:
+            if any(slot not in slots for slot in template.when):
+                continue
+            problem = self._check(template, slots)
+            if problem:
+                return Plan(answer=problem, confidence=0.0)
+            args = {k: v for k, v in _fill(template.args, slots).items() if v is not None}
+            calls.append(PlannedCall(call_id=f"{ctx.step}.{len(calls)}", tool=template.tool, args=args))
+        return Plan(calls=calls, confidence=PATTERN_CONFIDENCE)
+
+    def _check(self, template: CallTemplate, slots: dict[str, str]) -> str | None:
+        tool = self.tools.get(template.tool)
+        args = {k: v for k, v in _fill(template.args, slots).items() if v is not None}
+        try:
+            tool.validate_args(args)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "arguments"
+            if first["type"] == "missing":
+                return f"To do that I need the {field.replace('_', ' ')}. Could you tell me?"
+            return f"I could not use the {field.replace('_', ' ')} I understood: {first['msg']}."
+        return None

@@ -1,0 +1,110 @@
+"""Runs and approval requests in Postgres."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+import builtins
+from typing import Any
+
+from psycopg.types.json import Jsonb
+from psycopg_pool import AsyncConnectionPool
+
+
+class RunNotFound(LookupError):
+    def __init__(self, run_id: str):
+        super().__init__(f"no run {run_id!r}; `brain runs pending` lists the runs waiting for approval")
+
+
+class RunStateConflict(Exception):
+    """The run is not in the state the action needs (e.g. approving a run that is not waiting)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: str
+    tenant: str
+    role: str
+
+
+class RunStore:
+    def __init__(self, pool: AsyncConnectionPool[Any]):
+        self.pool = pool
+
+    async def create(self, request: str, actor: Actor, run_id: str | None = None) -> str:
+        run_id = run_id or str(uuid.uuid4())
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO runs (id, tenant_id, user_id, role, request, status) VALUES (%s, %s, %s, %s, %s, 'running')",
+                (run_id, actor.tenant, actor.user, actor.role, request),
+            )
+        return run_id
+
+    async def get(self, run_id: str) -> dict[str, Any]:
+        try:
+            uuid.UUID(run_id)
+        except ValueError:
+            raise RunNotFound(run_id) from None
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,))
+            row: dict[str, Any] | None = await cur.fetchone()
+        if row is None:
+            raise RunNotFound(run_id)
+        return row
+
+    async def update(self, run_id: str, **fields: Any) -> None:
+        sets = ", ".join(f"{name} = %s" for name in fields)
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                f"UPDATE runs SET {sets}, updated_at = now() WHERE id = %s", (*fields.values(), run_id)
+            )
+
+    async def claim(self, run_id: str, *, from_status: str, to_status: str) -> None:
+        """Move a run between states atomically; the loser of a race gets RunStateConflict."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "UPDATE runs SET status = %s, updated_at = now() WHERE id = %s AND status = %s RETURNING id",
+                (to_status, run_id, from_status),
+            )
+            if await cur.fetchone() is None:
+                run = await self.get(run_id)
+                raise RunStateConflict(f"run {run_id} is {run['status']}, not {from_status}")
+
+    async def list_runs(self, *, tenant: str | None = None, status: str | None = None, limit: int = 50) -> builtins.list[dict[str, Any]]:
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if tenant:
+            where.append("tenant_id = %s")
+            params.append(tenant)
+        if status:
+            where.append("status = %s")
+            params.append(status)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(f"SELECT * FROM runs {clause} ORDER BY created_at DESC LIMIT %s", (*params, limit))
+            return list(await cur.fetchall())
+
+    async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, calls: list[dict[str, Any]], role: str) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role) "
+                "VALUES (%s, %s, %s, %s, 'pending', %s, %s) ON CONFLICT (run_id, interrupt_id) DO NOTHING",
+                (str(uuid.uuid4()), run_id, tenant, interrupt_id, Jsonb(calls), role),
+            )
+
+    async def pending_approval(self, run_id: str) -> dict[str, Any] | None:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT * FROM approvals WHERE run_id = %s AND status = 'pending' ORDER BY requested_at DESC LIMIT 1",
+                (run_id,),
+            )
+            row: dict[str, Any] | None = await cur.fetchone()
+            return row
+
+    async def close_approval(self, approval_id: str, decided_by: str, response: dict[str, Any]) -> None:
+        async with self.pool.connection() as conn:
+            await conn.execute(
+                "UPDATE approvals SET status = 'decided', decided_at = now(), decided_by = %s, response = %s "
+                "WHERE id = %s AND status = 'pending'",
+                (decided_by, Jsonb(response), approval_id),
+            )

@@ -1,0 +1,56 @@
+"""Settings of the Brain, read from the environment (prefix BRAIN_) by one factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Secrets are SecretStr so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="BRAIN_", extra="ignore")
+
+    home: Path = Field(default=Path(".brain"), description="folder for local state: embedded Postgres data, sandbox state")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BRAIN_DATABASE_URL", "DATABASE_URL"),
+        description="Postgres URL; unset = an embedded Postgres 16 + pgvector (pgserver) under <home>/pgdata",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("BRAIN_REDIS_URL", "REDIS_URL"),
+        description="Redis URL for run events; unset = runs and events stay in process and Postgres",
+    )
+    model: str | None = Field(default=None, description="litellm model name (e.g. openai/gpt-4o-mini); unset = offline planner")
+    model_api_base: str | None = Field(default=None, description="base URL of an OpenAI-compatible endpoint (Ollama, vLLM)")
+    model_api_key: SecretStr | None = Field(default=None, description="API key for the model provider")
+    specs_dir: Path = Field(default=REPO_ROOT.parent / "shared" / "specs", description="reference specs (Saleor schema)")
+    saleor_url: str | None = Field(default=None, description="Saleor GraphQL URL; unset = the local sandbox stand-in")
+    saleor_token: SecretStr | None = Field(default=None, description="Saleor app token")
+    saleor_email: str = Field(default="staff@example.com", description="Saleor staff email (sandbox default)")
+    saleor_password: SecretStr = Field(default=SecretStr("sandbox"), description="Saleor staff password (sandbox default)")
+    router_decline_threshold: float = Field(default=0.35, description="below this similarity no agent fits: decline")
+    router_clarify_margin: float = Field(default=0.015, description="top two agents closer than this: ask which one")
+    router_llm_threshold: float = Field(default=0.6, description="with a model, route by LLM among top-k below this confidence")
+    router_top_k: int = Field(default=5, description="candidates kept by the router")
+    max_steps: int = Field(default=6, description="planning rounds an agent gets in one run")
+    max_handoffs: int = Field(default=2, description="agents a request may pass through")
+    log_level: str = Field(default="WARNING", description="structlog level")
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.home / "sandbox"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (tests, CLI flags)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,149 @@
+"""Real parts for tests: one embedded Postgres per session (a fresh database per test, cloned
+from a migrated template), one redis-server per session, one embedding model per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+for name in ("BRAIN_MODEL", "DATABASE_URL", "BRAIN_DATABASE_URL", "BRAIN_SALEOR_URL"):
+    os.environ.pop(name, None)
+
+import psycopg
+import pytest
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+from memory.embeddings import MiniLMEmbedder
+from runtime import db
+from runtime.brain import Brain
+from runtime.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("BRAIN_SHARED_DIR", REPO.parent / "shared"))
+TEMPLATE = "brain_template"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """The server URL (database `postgres`)."""
+    external = os.environ.get("BRAIN_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    import pgserver
+
+    folder = Path(tempfile.mkdtemp(prefix="brain-pg-"))
+    folder.chmod(0o755)  # pgserver runs the server as its own user when we are root
+    server = pgserver.get_server(folder / "data", cleanup_mode="delete")
+    yield str(server.get_uri())
+    server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def template_url(pg_url: str) -> str:
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
+        await conn.execute(f"CREATE DATABASE {TEMPLATE}")
+    url = db.with_database(pg_url, TEMPLATE)
+    await db.migrate(url)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True, prepare_threshold=0) as conn:
+        await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
+    return url
+
+
+@pytest.fixture
+async def db_url(pg_url: str, template_url: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for one test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    yield db.with_database(pg_url, name)
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """REDIS_URL if set, else a redis-server of our own on a free loopback port."""
+    external = os.environ.get("REDIS_URL")
+    if external:
+        yield external
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: `make test` installs it (apt-get install redis-server)")
+    folder = Path(tempfile.mkdtemp(prefix="brain-redis-"))
+    port = _free_port()
+    pidfile = folder / "redis.pid"
+    subprocess.run(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--daemonize", "yes", "--pidfile", str(pidfile), "--dir", str(folder)],
+        check=True, capture_output=True,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    for _ in range(50):
+        if pidfile.exists():
+            break
+        time.sleep(0.05)
+    if pidfile.exists():
+        os.kill(int(pidfile.read_text().strip()), 15)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(home=tmp_path / "brain", database_url=db_url, specs_dir=SHARED / "specs", redis_url=None, model=None)
+
+
+@pytest.fixture
+async def brain(settings: Settings, db_url: str, embedder: MiniLMEmbedder) -> AsyncIterator[Brain]:
+    opened = await Brain.open(settings, embedder=embedder, url=db_url)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests reach only loopback and Unix sockets: real LLM or SaaS calls fail loudly.
+
+    HTTP to the outside is mocked with respx at the httpx level, so it never gets here.
+    """
+    real_connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        if sock.family == socket.AF_UNIX or (isinstance(address, tuple) and str(address[0]) in ("127.0.0.1", "::1", "localhost")):
+            return real_connect(sock, address)  # type: ignore[arg-type]
+        raise OSError(f"tests may not open network connections (to {address!r}); mock HTTP with respx")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -1,0 +1,89 @@
+"""A run waiting for approval survives killing its process; a new process resumes it once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runtime.brain import Brain
+from runtime.settings import Settings
+from tests.runtime.helpers import REQUEST, ledger_kinds, products
+
+REPO = Path(__file__).resolve().parents[2]
+BRAIN = str(Path(sys.executable).parent / "brain")
+
+SUBMIT_AND_HANG = """
+import asyncio, sys
+from runtime.brain import Brain
+from runtime.runs import Actor
+from runtime.settings import load_settings
+
+async def main():
+    brain = await Brain.open(load_settings())
+    out = await brain.submit(sys.argv[1], Actor("dana", "demo", "operator"))
+    print(out.run_id, out.status, flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([BRAIN, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRAIN_")}
+    env.update(BRAIN_HOME=str(settings.home), BRAIN_DATABASE_URL=str(settings.database_url),
+               BRAIN_SPECS_DIR=str(settings.specs_dir), COLUMNS="200")
+    return env
+
+
+@pytest.mark.slow
+async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Settings, brain: Brain) -> None:
+    env = env_for(settings)
+    proc = subprocess.Popen([sys.executable, "-c", SUBMIT_AND_HANG, REQUEST], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.to_thread(proc.stdout.readline)).split()
+        assert line[1:] == ["waiting"], proc.stderr.read() if proc.stderr else ""
+        run_id = line[0]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    pending = await asyncio.to_thread(cli, ["runs", "pending"], env)
+    assert pending.returncode == 0, pending.stderr
+    assert run_id in pending.stdout and "saleor.product_create" in pending.stdout
+
+    approve = await asyncio.to_thread(cli, ["approve", run_id, "--user", "dana"], env)
+    assert approve.returncode == 0, approve.stdout + approve.stderr
+    assert "Created product Red Mug" in approve.stdout and "done" in approve.stdout
+
+    again = await asyncio.to_thread(cli, ["approve", run_id], env)
+    assert again.returncode == 2
+    assert "waits for no approval" in again.stdout
+
+    kinds = await ledger_kinds(brain, run_id)
+    assert kinds.count(("1.0", "started", None)) == 1
+    assert products(brain)["Red Mug"]["price"] == 12.0
+
+
+@pytest.mark.slow
+def test_cli_refuses_invalid_edit_naming_the_field(settings: Settings, brain: Brain) -> None:
+    env = env_for(settings)
+    run = cli(["run", REQUEST, "--no-input", "--user", "dana"], env)
+    assert run.returncode == 0, run.stderr
+    assert "routed -> product_catalog_manager" in run.stdout
+    assert "saleor.product_create" in run.stdout and "ask" in run.stdout
+    run_id = run.stdout.split("run ")[-1].split()[0]
+    bad = cli(["approve", run_id, "--args", '{"price": "cheap"}'], env)
+    assert bad.returncode == 2
+    assert "args.price" in bad.stdout
