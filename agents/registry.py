@@ -124,6 +124,12 @@ def load_specs() -> list[AgentSpec]:
     return specs
 
 
+def load_out_of_scope() -> list[str]:
+    """Hand-written requests that no agent serves (agents/out_of_scope.yaml)."""
+    data: Any = yaml.safe_load((resources.files("agents") / "out_of_scope.yaml").read_text())
+    return [str(text) for text in data["examples"]]
+
+
 def load_registry(
     tool_ids: Iterable[str], workflows: Iterable[str], *, similarity_threshold: float = 0.9
 ) -> AgentRegistry:

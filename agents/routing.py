@@ -13,6 +13,8 @@ import numpy.typing as npt
 
 from agents.spec import AgentSpec
 
+NONE = "__none__"  # the out-of-scope class: nearest to it means no agent fits
+
 Embed = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
@@ -32,7 +34,7 @@ class RoutingIndex:
     texts: list[str]
 
     @classmethod
-    def build(cls, specs: Sequence[AgentSpec], embed: Embed) -> RoutingIndex:
+    def build(cls, specs: Sequence[AgentSpec], embed: Embed, out_of_scope: Sequence[str] = ()) -> RoutingIndex:
         agent_ids = [spec.id for spec in specs]
         texts: list[str] = []
         owners: list[int] = []
@@ -40,6 +42,10 @@ class RoutingIndex:
             for text in (spec.purpose, *spec.examples):
                 texts.append(text)
                 owners.append(number)
+        if out_of_scope:
+            agent_ids.append(NONE)
+            texts.extend(out_of_scope)
+            owners.extend([len(agent_ids) - 1] * len(out_of_scope))
         vectors = embed(texts)
         return cls(agent_ids, np.asarray(owners, dtype=np.int32), vectors, texts)
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from cli.render import approval_table, runs_table, show_event
 from runtime.approvals import ApprovalAnswer, CallAnswer, InvalidAnswer
@@ -198,6 +199,71 @@ def runs_show(run_id: str, as_json: bool = typer.Option(False, "--json")) -> Non
             show_event(console, {"type": event["type"], "data": event["data"]})
 
     _with_brain(work)
+
+
+agents_app = typer.Typer(help="The registered agents.", invoke_without_command=True)
+app.add_typer(agents_app, name="agents")
+
+
+@agents_app.callback()
+def agents_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="print a JSON list of agents")) -> None:
+    """List the agents by domain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from agents.registry import load_registry
+    from policies.defaults import KNOWN_WORKFLOWS
+    from tools.registry import default_registry
+
+    agents = load_registry(default_registry().ids(), KNOWN_WORKFLOWS)
+    if as_json:
+        print(json.dumps([a.model_dump() for a in agents], indent=2))
+        return
+    table = Table(title=f"{len(agents)} agents")
+    for name in ("domain", "id", "workflow", "tools"):
+        table.add_column(name)
+    for spec in sorted(agents, key=lambda a: (a.domain, a.id)):
+        table.add_row(spec.domain, spec.id, spec.workflow, ", ".join(spec.tools))
+    console.print(table)
+
+
+@agents_app.command("show")
+def agents_show(agent_id: str) -> None:
+    """One agent: purpose, tools, examples."""
+    from agents.registry import UnknownAgent, load_registry
+    from policies.defaults import KNOWN_WORKFLOWS
+    from tools.registry import default_registry
+
+    try:
+        spec = load_registry(default_registry().ids(), KNOWN_WORKFLOWS).get(agent_id)
+    except UnknownAgent as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"[bold]{spec.name}[/] ({spec.id}), {spec.domain}, workflow {spec.workflow}")
+    console.print(spec.purpose)
+    console.print(f"[bold]tools:[/] {', '.join(spec.tools)}")
+    for example in spec.examples:
+        console.print(f"  - {example}")
+
+
+@app.command()
+def route(request: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Which agent would take this request, with what confidence."""
+    from runtime.brain import load_catalog
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    _, _, router = load_catalog(settings)
+    result = asyncio.run(router.route(request))
+    data = {"agent": result.agent, "confidence": round(result.confidence, 4),
+            "candidates": result.as_dict()["candidates"], "decision": result.decision}
+    if as_json:
+        print(json.dumps(data))
+        return
+    console.print(f"{result.decision} -> [cyan]{result.agent}[/] (confidence {result.confidence:.2f})")
+    if result.message:
+        console.print(result.message)
+    for cand in data["candidates"]:
+        console.print(f"  {cand['agent']}: {cand['score']}")
 
 
 def main() -> None:

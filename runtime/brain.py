@@ -14,7 +14,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
-from agents.registry import AgentRegistry, load_registry
+from agents.registry import AgentRegistry, load_out_of_scope, load_registry
 from agents.routing import RoutingIndex
 from memory.embeddings import Embedder, MiniLMEmbedder
 from policies.defaults import KNOWN_WORKFLOWS, default_policy
@@ -37,6 +37,20 @@ from tools.context import ToolContext
 from tools.registry import ToolRegistry, default_registry
 
 log = structlog.get_logger(__name__)
+
+
+def load_catalog(settings: Settings, embedder: Embedder | None = None) -> tuple[ToolRegistry, AgentRegistry, Router]:
+    """Tools, agents (checked against tools and policy workflows) and the router over them."""
+    tools = default_registry()
+    agents = load_registry(tools.ids(), KNOWN_WORKFLOWS)
+    embedder = embedder or MiniLMEmbedder()
+    index = RoutingIndex.build(list(agents), embedder.embed, load_out_of_scope())
+    router = Router(
+        agents, index, embedder, decline_threshold=settings.router_decline_threshold,
+        clarify_margin=settings.router_clarify_margin, llm_threshold=settings.router_llm_threshold,
+        top_k=settings.router_top_k,
+    )
+    return tools, agents, router
 
 
 class PermissionDenied(Exception):
@@ -82,15 +96,7 @@ class Brain:
         pool = db.open_pool(url)
         await pool.open()
         try:
-            tools = default_registry()
-            agents = load_registry(tools.ids(), KNOWN_WORKFLOWS)
-            embedder = embedder or MiniLMEmbedder()
-            index = await asyncio.to_thread(RoutingIndex.build, list(agents), embedder.embed)
-            router = Router(
-                agents, index, embedder, decline_threshold=settings.router_decline_threshold,
-                clarify_margin=settings.router_clarify_margin, llm_threshold=settings.router_llm_threshold,
-                top_k=settings.router_top_k,
-            )
+            tools, agents, router = await asyncio.to_thread(load_catalog, settings, embedder)
             redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 
 from agents.registry import AgentRegistry
-from agents.routing import Candidate, RoutingIndex
+from agents.routing import NONE, Candidate, RoutingIndex
 from memory.embeddings import Embedder
 from runtime.llm import Model, ModelError
 
@@ -62,14 +62,17 @@ class Router:
         self.top_k = top_k
 
     def rank(self, request: str) -> list[Candidate]:
+        """Top-k candidates, the out-of-scope class included (as agent NONE)."""
         vector = self.embedder.embed([request])[0]
-        return self.index.top(np.asarray(vector, dtype=np.float32), self.top_k)
+        return self.index.top(np.asarray(vector, dtype=np.float32), self.top_k + 1)
 
     async def route(self, request: str, *, hint: str | None = None, model: Model | None = None) -> RouteResult:
         if hint:
             self.agents.get(hint)  # an unknown hint is the caller's error
             return RouteResult("route", hint, 1.0, via="hint")
-        candidates = self.rank(request)
+        ranked = self.rank(request)
+        out_of_scope = ranked[0].agent == NONE
+        candidates = [c for c in ranked if c.agent != NONE][: self.top_k]
         top = candidates[0]
         margin = top.score - candidates[1].score if len(candidates) > 1 else top.score
         confidence = confidence_from_scores(top.score, margin)
@@ -77,7 +80,7 @@ class Router:
             chosen = await self._ask_model(model, request, candidates)
             if chosen is not None:
                 return chosen
-        if top.score < self.decline_threshold:
+        if out_of_scope or top.score < self.decline_threshold:
             return RouteResult("decline", None, confidence, candidates, message=self._decline_message())
         if margin < self.clarify_margin:
             close = [c for c in candidates if top.score - c.score < self.clarify_margin * 2][:3]

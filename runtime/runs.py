@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
-import builtins
 from typing import Any
 
 from psycopg.types.json import Jsonb

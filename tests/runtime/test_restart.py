@@ -21,10 +21,12 @@ BRAIN = str(Path(sys.executable).parent / "brain")
 SUBMIT_AND_HANG = """
 import asyncio, sys
 from runtime.brain import Brain
+from runtime.logging import configure_logging
 from runtime.runs import Actor
 from runtime.settings import load_settings
 
 async def main():
+    configure_logging("WARNING")
     brain = await Brain.open(load_settings())
     out = await brain.submit(sys.argv[1], Actor("dana", "demo", "operator"))
     print(out.run_id, out.status, flush=True)
@@ -48,16 +50,18 @@ def env_for(settings: Settings) -> dict[str, str]:
 @pytest.mark.slow
 async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Settings, brain: Brain) -> None:
     env = env_for(settings)
-    proc = subprocess.Popen([sys.executable, "-c", SUBMIT_AND_HANG, REQUEST], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SUBMIT_AND_HANG, REQUEST, cwd=REPO, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
     try:
         assert proc.stdout is not None
-        line = (await asyncio.to_thread(proc.stdout.readline)).split()
-        assert line[1:] == ["waiting"], proc.stderr.read() if proc.stderr else ""
-        run_id = line[0]
+        line = (await asyncio.wait_for(proc.stdout.readline(), timeout=180)).decode().split()
     finally:
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        _, err = await proc.communicate()
+    assert line[1:] == ["waiting"], err.decode()
+    run_id = line[0]
 
     pending = await asyncio.to_thread(cli, ["runs", "pending"], env)
     assert pending.returncode == 0, pending.stderr

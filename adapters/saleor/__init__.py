@@ -1,0 +1,5 @@
+"""Saleor (GraphQL) adapter."""
+
+from adapters.saleor.client import SaleorClient
+
+__all__ = ["SaleorClient"]

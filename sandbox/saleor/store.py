@@ -1,0 +1,109 @@
+"""SaleorStore: the sandbox's state, in memory or in a JSON file shared between processes."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sandbox.saleor.catalog import Catalog, empty_state
+from sandbox.saleor.demo import demo_seed
+from sandbox.saleor.seeding import dump_catalog, seed_catalog
+
+
+class SaleorStore:
+    """One store's channels, product types, categories, collections, products and variants.
+
+    With `persist_path` the state lives in that JSON file: every transaction takes an exclusive
+    `fcntl` lock on `<path>.lock`, loads the file, and writes it back (atomically) if it
+    changed, so separate processes see one store. Without it the state is in memory.
+    """
+
+    def __init__(self, persist_path: Path | None = None) -> None:
+        self.persist_path = Path(persist_path) if persist_path is not None else None
+        self._lock = threading.RLock()
+        self._state: dict[str, Any] = empty_state()
+
+    @classmethod
+    def with_demo_data(cls, persist_path: Path | None = None) -> SaleorStore:
+        """A store seeded with `demo_seed()` unless it already holds products."""
+        store = cls(persist_path)
+        with store.transaction() as catalog:
+            if not catalog.table("products"):
+                seed_catalog(catalog, demo_seed())
+        return store
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Catalog]:
+        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
+        with self._lock, self._file_lock():
+            catalog = Catalog(self._load())
+            yield catalog
+            if catalog.dirty:
+                self._save(catalog.state)
+
+    def reset(self) -> None:
+        """Empty the store (the token signing key is kept, so issued tokens stay valid)."""
+        with self.transaction() as catalog:
+            catalog.state.clear()
+            catalog.state.update(empty_state(catalog.secret if "secret" in catalog.state else None))
+            catalog.touch()
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """Add channels, product types, categories, collections, warehouses and products.
+
+        Objects are matched by name; existing ones are kept. See `demo_seed()` for the shape.
+        """
+        with self.transaction() as catalog:
+            seed_catalog(catalog, data)
+
+    def dump(self) -> dict[str, Any]:
+        """The store in the seed shape (products with name, slug, price, sku, category, ...)."""
+        with self.transaction() as catalog:
+            return dump_catalog(catalog)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if self.persist_path is None:
+            yield
+            return
+        self.persist_path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.persist_path.with_name(self.persist_path.name + ".lock")
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _load(self) -> dict[str, Any]:
+        if self.persist_path is not None and self.persist_path.exists():
+            text = self.persist_path.read_text(encoding="utf-8")
+            if text.strip():
+                loaded: dict[str, Any] = json.loads(text)
+                return loaded
+        # A copy, so that a transaction that fails half-way leaves the state as it was.
+        return copy.deepcopy(self._state)
+
+    def _save(self, state: dict[str, Any]) -> None:
+        self._state = state
+        if self.persist_path is None:
+            return
+        fd, tmp = tempfile.mkstemp(prefix=self.persist_path.name, dir=self.persist_path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(state, handle, indent=1, sort_keys=True)
+            os.replace(tmp, self.persist_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
