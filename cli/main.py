@@ -184,11 +184,12 @@ def runs_list(status: str | None = typer.Option(None, "--status"), tenant: str |
 
 
 @runs_app.command("show")
-def runs_show(run_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
+def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: bool = typer.Option(False, "--json")) -> None:
     """One run: its state, events and ledger."""
 
     async def work(brain: Brain) -> None:
-        run = await brain.runs.get(run_id)
+        run = await brain.runs.get(run_ref)
+        run_id = str(run["id"])
         events = await brain.events.history(run_id)
         ledger = await brain.ledger.for_run(run_id)
         if as_json:

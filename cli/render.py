@@ -40,7 +40,8 @@ def show_event(console: Console, event: dict[str, Any]) -> None:
 
 def runs_table(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
-    for name in ("run", "tenant", "status", "agent", "request", "created"):
+    table.add_column("run", no_wrap=True, min_width=36)
+    for name in ("tenant", "status", "agent", "request", "created"):
         table.add_column(name)
     for row in rows:
         table.add_row(str(row["id"]), row["tenant_id"], row["status"], row.get("agent") or "", row["request"][:60],

@@ -192,6 +192,7 @@ class Brain:
 
     async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
         """Approve, reject or edit the calls a run waits on, then resume it exactly once."""
+        run_id = await self.runs.resolve(run_id)
         run = await self.runs.get(run_id)
         approval = await self.runs.pending_approval(run_id)
         if run["status"] != "waiting" or approval is None:

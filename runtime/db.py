@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ def start_embedded(pgdata: Path) -> str:
     pgserver runs the server as its own system user when we are root, so the folder and its
     parents must be traversable by that user.
     """
-    import pgserver
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")  # platformdirs, on import
+        import pgserver
 
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)

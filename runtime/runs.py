@@ -40,11 +40,23 @@ class RunStore:
             )
         return run_id
 
-    async def get(self, run_id: str) -> dict[str, Any]:
+    async def resolve(self, run_id: str) -> str:
+        """A full run id from a full id or a unique prefix of at least 6 characters (as git does)."""
         try:
-            uuid.UUID(run_id)
+            return str(uuid.UUID(run_id))
         except ValueError:
-            raise RunNotFound(run_id) from None
+            pass
+        if len(run_id) < 6 or not all(c in "0123456789abcdef-" for c in run_id.lower()):
+            raise RunNotFound(run_id)
+        async with self.pool.connection() as conn:
+            cur = await conn.execute("SELECT id FROM runs WHERE id::text LIKE %s LIMIT 2", (run_id.lower() + "%",))
+            rows = await cur.fetchall()
+        if len(rows) != 1:
+            raise RunNotFound(run_id) if not rows else RunStateConflict(f"run id prefix {run_id!r} is ambiguous")
+        return str(rows[0]["id"])
+
+    async def get(self, run_id: str) -> dict[str, Any]:
+        run_id = await self.resolve(run_id)
         async with self.pool.connection() as conn:
             cur = await conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,))
             row: dict[str, Any] | None = await cur.fetchone()

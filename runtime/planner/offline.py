@@ -102,7 +102,9 @@ class OfflinePlanner:
             problem = self._check(template, slots)
             if problem:
                 return Plan(answer=problem, confidence=0.0)
-            args = {k: v for k, v in _fill(template.args, slots).items() if v is not None}
+            args = self.tools.get(template.tool).canonical_args(
+                {k: v for k, v in _fill(template.args, slots).items() if v is not None}
+            )
             calls.append(PlannedCall(call_id=f"{ctx.step}.{len(calls)}", tool=template.tool, args=args))
         return Plan(calls=calls, confidence=PATTERN_CONFIDENCE)
 
