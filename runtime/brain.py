@@ -21,7 +21,6 @@ from policies.defaults import KNOWN_WORKFLOWS, default_policy
 from policies.model import ROLE_RANK, Policy
 from runtime import db
 from runtime.approvals import ApprovalAnswer, check_answer
-from runtime.clients import ClientFactory
 from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.graph import GraphDeps, RunState, build_graph
@@ -33,6 +32,7 @@ from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.runs import Actor, RunStateConflict, RunStore
 from runtime.settings import Settings
+from runtime.wiring import ClientFactory
 from tools.context import ToolContext
 from tools.registry import ToolRegistry, default_registry
 

@@ -6,6 +6,7 @@ protocols so that `tools/` never imports the runtime or the memory package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,7 +30,7 @@ class ToolContext:
     tenant: str
     user: str
     run_id: str
-    clients: dict[str, Any] = field(default_factory=dict)
+    clients: Mapping[str, Any] = field(default_factory=dict)
     memory: MemoryService | None = None
 
     def client(self, system: str) -> Any:

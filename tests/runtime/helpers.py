@@ -16,7 +16,7 @@ APPROVE_ALL = ApprovalAnswer(all=CallAnswer(action="approve"))
 
 def products(brain: Brain, tenant: str = "demo") -> dict[str, dict[str, Any]]:
     """What the sandbox Saleor holds now, by product name."""
-    store = SaleorStore(persist_path=brain.clients.saleor_store_path(tenant))
+    store = SaleorStore(persist_path=brain.clients.store_path("saleor", tenant))
     return {p["name"]: p for p in store.dump()["products"]}
 
 
