@@ -18,6 +18,7 @@ from cli.render import approval_table, runs_table, show_event
 from runtime.approvals import ApprovalAnswer, CallAnswer, InvalidAnswer
 from runtime.brain import Brain, PermissionDenied, RunOutcome
 from runtime.logging import configure_logging
+from runtime.router import RouteResult
 from runtime.runs import Actor, RunNotFound, RunStateConflict
 from runtime.settings import load_settings
 
@@ -36,14 +37,15 @@ def _actor(tenant: str, role: str, user: str | None) -> Actor:
     return Actor(user=user or os.environ.get("USER") or getpass.getuser(), tenant=tenant, role=role)
 
 
-def _with_brain(work: Callable[[Brain], Awaitable[T]]) -> T:
+def _with_brain(work: Callable[[Brain], Awaitable[T]], *, quiet: bool = False) -> T:
     settings = load_settings()
     configure_logging(settings.log_level)
 
     async def main() -> T:
         with console.status("starting the Brain (database, agents, router)..."):
             brain = await Brain.open(settings)
-        brain.events.listeners.append(lambda event: show_event(console, event))
+        if not quiet:
+            brain.events.listeners.append(lambda event: show_event(console, event))
         try:
             return await work(brain)
         finally:
@@ -248,21 +250,24 @@ def agents_show(agent_id: str) -> None:
 
 @app.command()
 def route(request: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """Which agent would take this request, with what confidence."""
-    from runtime.brain import load_catalog
+    """Which agent would take this request, with what confidence (no tool is called)."""
 
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    _, _, router = load_catalog(settings)
-    result = asyncio.run(router.route(request))
+    async def work(brain: Brain) -> RouteResult:
+        return await brain.router.route(request)
+
+    result = _with_brain(work, quiet=True)
     data = {"agent": result.agent, "confidence": round(result.confidence, 4),
             "candidates": result.as_dict()["candidates"], "decision": result.decision}
+    if result.steps:
+        data["steps"] = result.steps
     if as_json:
         print(json.dumps(data))
         return
     console.print(f"{result.decision} -> [cyan]{result.agent}[/] (confidence {result.confidence:.2f})")
     if result.message:
         console.print(result.message)
+    for step in result.steps:
+        console.print(f"  step: {step['agent']}: {step['request']}")
     for cand in data["candidates"]:
         console.print(f"  {cand['agent']}: {cand['score']}")
 

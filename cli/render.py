@@ -16,6 +16,8 @@ def show_event(console: Console, event: dict[str, Any]) -> None:
     if kind == "routed":
         if data["decision"] == "route":
             console.print(f"[bold]routed[/] -> [cyan]{data['agent']}[/] (confidence {data['confidence']:.2f}, via {data['via']})")
+            for step in data.get("steps") or []:
+                console.print(f"  step: [cyan]{step['agent']}[/]: {step['request']}")
         else:
             console.print(f"[bold]routed[/] -> [magenta]{data['decision']}[/] (confidence {data['confidence']:.2f})")
     elif kind == "planned":
@@ -34,6 +36,8 @@ def show_event(console: Console, event: dict[str, Any]) -> None:
                           f"{data.get('error') or data.get('reason')}")
     elif kind == "answer":
         console.print(f"[bold]answer[/] {data['text']}")
+    elif kind == "handoff":
+        console.print(f"[bold]handoff[/] {data['from']} -> [cyan]{data['to']}[/]: {data['request']}")
     elif kind == "failed":
         console.print(f"[bold red]failed[/] {data['error']}")
 

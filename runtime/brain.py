@@ -15,7 +15,6 @@ from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
-from agents.routing import RoutingIndex
 from memory.embeddings import Embedder, MiniLMEmbedder
 from policies.defaults import KNOWN_WORKFLOWS, default_policy
 from policies.model import ROLE_RANK, Policy
@@ -30,6 +29,7 @@ from runtime.planner.base import Plan, PlanningContext
 from runtime.planner.llm import LLMPlanner
 from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
+from runtime.routing_store import load_or_train
 from runtime.runs import Actor, RunStateConflict, RunStore
 from runtime.settings import Settings
 from runtime.wiring import ClientFactory
@@ -39,18 +39,21 @@ from tools.registry import ToolRegistry, default_registry
 log = structlog.get_logger(__name__)
 
 
-def load_catalog(settings: Settings, embedder: Embedder | None = None) -> tuple[ToolRegistry, AgentRegistry, Router]:
-    """Tools, agents (checked against tools and policy workflows) and the router over them."""
+def load_catalog() -> tuple[ToolRegistry, AgentRegistry]:
+    """Tools and agents, the agents checked against the tools and the policy's workflows."""
     tools = default_registry()
-    agents = load_registry(tools.ids(), KNOWN_WORKFLOWS)
-    embedder = embedder or MiniLMEmbedder()
-    index = RoutingIndex.build(list(agents), embedder.embed, load_out_of_scope())
-    router = Router(
-        agents, index, embedder, decline_threshold=settings.router_decline_threshold,
-        clarify_margin=settings.router_clarify_margin, llm_threshold=settings.router_llm_threshold,
-        top_k=settings.router_top_k,
+    return tools, load_registry(tools.ids(), KNOWN_WORKFLOWS)
+
+
+async def build_router(
+    settings: Settings, pool: AsyncConnectionPool[Any], agents: AgentRegistry, embedder: Embedder
+) -> Router:
+    model = await load_or_train(pool, list(agents), load_out_of_scope(), embedder)
+    return Router(
+        agents, model, embedder, decline_threshold=settings.router_decline_threshold,
+        clarify_confidence=settings.router_clarify_confidence, clarify_margin=settings.router_clarify_margin,
+        llm_threshold=settings.router_llm_threshold, top_k=settings.router_top_k, max_handoffs=settings.max_handoffs,
     )
-    return tools, agents, router
 
 
 class PermissionDenied(Exception):
@@ -96,7 +99,8 @@ class Brain:
         pool = db.open_pool(url)
         await pool.open()
         try:
-            tools, agents, router = await asyncio.to_thread(load_catalog, settings, embedder)
+            tools, agents = await asyncio.to_thread(load_catalog)
+            router = await build_router(settings, pool, agents, embedder or MiniLMEmbedder())
             redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis

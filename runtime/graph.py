@@ -1,4 +1,7 @@
-"""The LangGraph graph: supervisor -> agent -> policy_gate -> executor -> (agent | END).
+"""The LangGraph graph: supervisor -> agent -> policy_gate -> executor -> (agent | handoff | END).
+
+A request the supervisor splits into steps goes through `handoff` between agents: the next
+agent gets its own part of the request and a short summary of what the previous one did.
 
 Nodes hold no state of their own; what they need comes from `GraphDeps`. Side effects inside
 nodes (ledger entries, events) are keyed so that a node replayed on resume writes nothing twice.
@@ -36,7 +39,13 @@ class RunState(TypedDict, total=False):
     agent_hint: str | None
     route: dict[str, Any]
     agent: str
-    step: int
+    plan_steps: list[dict[str, str]]
+    step_index: int
+    round: int
+    agent_rounds: int
+    results_offset: int
+    handoff_note: str
+    answers: Annotated[list[str], operator.add]
     pending: list[dict[str, Any]]
     plan_confidence: float
     gated: list[dict[str, Any]]
@@ -67,12 +76,22 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]) -> Any:
     graph.add_node("agent", cast(Any, _agent(deps)))
     graph.add_node("policy_gate", cast(Any, _policy_gate(deps)))
     graph.add_node("executor", cast(Any, _executor(deps)))
+    graph.add_node("handoff", cast(Any, _handoff(deps)))
     graph.add_edge(START, "supervisor")
     graph.add_conditional_edges("supervisor", lambda s: "agent" if s.get("agent") else END, ["agent", END])
-    graph.add_conditional_edges("agent", lambda s: "policy_gate" if s.get("pending") else END, ["policy_gate", END])
+    graph.add_conditional_edges("agent", _after_agent, ["policy_gate", "handoff", END])
+    graph.add_edge("handoff", "agent")
     graph.add_edge("policy_gate", "executor")
     graph.add_edge("executor", "agent")
     return graph.compile(checkpointer=checkpointer)
+
+
+def _after_agent(state: RunState) -> str:
+    if state.get("pending"):
+        return "policy_gate"
+    if state.get("step_index", 0) + 1 < len(state.get("plan_steps", [])):
+        return "handoff"
+    return END
 
 
 def _supervisor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
@@ -81,37 +100,63 @@ def _supervisor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any
         await deps.emit(state, "routed", route.as_dict(), "routed")
         if route.decision != "route" or route.agent is None:
             await deps.emit(state, "answer", {"text": route.message, "decision": route.decision}, "answer")
-            return {"route": route.as_dict(), "answer": route.message or "", "step": 0}
-        return {"route": route.as_dict(), "agent": route.agent, "step": 0, "results": []}
+            return {"route": route.as_dict(), "answer": route.message or ""}
+        steps = route.steps or [{"agent": route.agent, "request": state["request"]}]
+        return {"route": route.as_dict(), "agent": route.agent, "plan_steps": steps, "step_index": 0, "round": 0,
+                "agent_rounds": 0, "results_offset": 0}
 
     return supervisor
 
 
 def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
     async def agent(state: RunState) -> dict[str, Any]:
-        step = state.get("step", 0)
-        results = state.get("results", [])
-        if step >= deps.max_steps:
-            text = compose_answer(results, deps.tools) + f" (Stopped after {step} planning rounds.)"
-            await deps.emit(state, "answer", {"text": text}, f"answer:{step}")
-            return {"answer": text, "pending": []}
+        rounds, total = state.get("agent_rounds", 0), state.get("round", 0)
+        results = state.get("results", [])[state.get("results_offset", 0):]
+        step = state.get("plan_steps", [{}])[state.get("step_index", 0)]
+        task = step.get("request") or state["request"]
+        if rounds >= deps.max_steps:
+            return await _finish(deps, state, compose_answer(results, deps.tools) + f" (Stopped after {rounds} planning rounds.)")
         spec = deps.agents.get(state["agent"])
-        memory = await deps.memory_context(state["tenant"], state["request"]) if step == 0 else ""
+        memory = ""
+        if rounds == 0:
+            memory = await deps.memory_context(state["tenant"], task)
+            if state.get("handoff_note"):
+                memory = f"{state['handoff_note']}\n{memory}".strip()
         ctx = PlanningContext(
-            agent=spec, request=state["request"], step=step + 1, results=results, memory=memory,
+            agent=spec, request=task, step=total + 1, results=results, memory=memory,
             system_prompt=deps.agents.prompt(spec.id),
         )
         plan = await deps.plan(ctx)
         if plan.calls:
             pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args} for c in plan.calls]
             await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
-                            f"planned:{step + 1}")
-            return {"pending": pending, "plan_confidence": plan.confidence, "step": step + 1}
-        text = plan.answer or "Done."
-        await deps.emit(state, "answer", {"text": text}, f"answer:{step}")
-        return {"answer": text, "pending": []}
+                            f"planned:{total + 1}")
+            return {"pending": pending, "plan_confidence": plan.confidence, "round": total + 1, "agent_rounds": rounds + 1}
+        return await _finish(deps, state, plan.answer or "Done.")
 
     return agent
+
+
+async def _finish(deps: GraphDeps, state: RunState, text: str) -> dict[str, Any]:
+    """The current agent's final answer; the run's answer is every agent's, in order."""
+    await deps.emit(state, "answer", {"agent": state.get("agent"), "text": text}, f"answer:{state.get('step_index', 0)}")
+    answers = [*state.get("answers", []), text]
+    return {"answers": [text], "answer": "\n".join(answers), "pending": []}
+
+
+def _handoff(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    async def handoff(state: RunState) -> dict[str, Any]:
+        index = state.get("step_index", 0) + 1
+        previous = deps.agents.get(state["agent"])
+        following = state["plan_steps"][index]
+        last = state.get("answers", [""])[-1]
+        note = f"Earlier in this request, {previous.name} handled '{state['plan_steps'][index - 1]['request']}': {last}"
+        await deps.emit(state, "handoff", {"from": previous.id, "to": following["agent"], "request": following["request"]},
+                        f"handoff:{index}")
+        return {"step_index": index, "agent": following["agent"], "agent_rounds": 0,
+                "results_offset": len(state.get("results", [])), "handoff_note": note[:600]}
+
+    return handoff
 
 
 def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:

@@ -1,20 +1,33 @@
-"""The supervisor's routing: the embedding index first, the LLM among the top-k only when unsure."""
+"""The supervisor's routing: the trained index first, the LLM among the top-k only when unsure.
+
+Outcomes: route to one agent (or a short sequence of agents when the request asks for two
+jobs), ask which of two or three close candidates the user means, or decline.
+"""
 
 from __future__ import annotations
 
 import json
-import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from agents.registry import AgentRegistry
-from agents.routing import NONE, Candidate, RoutingIndex
+from agents.routing import NONE, Candidate, RoutingModel
 from memory.embeddings import Embedder
 from runtime.llm import Model, ModelError
 
 Decision = Literal["route", "clarify", "decline"]
+
+# Where a request that asks for two jobs is cut: "X and then Y", "X; Y", "X, then Y", "X and Y".
+_SPLITS = (
+    re.compile(r"\s*(?:,\s*)?\band then\b\s*", re.I),
+    re.compile(r"\s*;\s*"),
+    re.compile(r"\s*(?:,\s*|\.\s+)then\b\s*", re.I),
+    re.compile(r"\s*(?:,\s*)?\band (?:also )?(?=(?:send|email|write|draft|create|add|make|tag|notify|tell|remind|publish|"
+               r"schedule|assign|score|update|log|book|post|share|set|give|put|move)\b)", re.I),
+)
 
 
 @dataclass
@@ -25,6 +38,7 @@ class RouteResult:
     candidates: list[Candidate] = field(default_factory=list)
     message: str | None = None
     via: str = "index"
+    steps: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -32,65 +46,82 @@ class RouteResult:
         return data
 
 
-def confidence_from_scores(top: float, margin: float) -> float:
-    """Map the best similarity and its lead over the runner-up to [0, 1].
-
-    A logistic with hand-set weights for now; issue 3 replaces it with a curve fitted on
-    held-in data.
-    """
-    return 1.0 / (1.0 + math.exp(-(14.0 * (top - 0.5) + 30.0 * margin)))
-
-
 class Router:
     def __init__(
         self,
         agents: AgentRegistry,
-        index: RoutingIndex,
+        model: RoutingModel,
         embedder: Embedder,
         *,
         decline_threshold: float,
+        clarify_confidence: float,
         clarify_margin: float,
         llm_threshold: float,
         top_k: int,
+        max_handoffs: int,
     ):
         self.agents = agents
-        self.index = index
+        self.model = model
         self.embedder = embedder
         self.decline_threshold = decline_threshold
+        self.clarify_confidence = clarify_confidence
         self.clarify_margin = clarify_margin
         self.llm_threshold = llm_threshold
         self.top_k = top_k
+        self.max_handoffs = max_handoffs
 
     def rank(self, request: str) -> list[Candidate]:
-        """Top-k candidates, the out-of-scope class included (as agent NONE)."""
-        vector = self.embedder.embed([request])[0]
-        return self.index.top(np.asarray(vector, dtype=np.float32), self.top_k + 1)
+        """The top classes, the out-of-scope class NONE included, best first."""
+        vector = np.asarray(self.embedder.embed([request])[0], dtype=np.float32)
+        return self.model.rank(request, vector, self.top_k + 1)
+
+    def classify(self, request: str) -> RouteResult:
+        """The index's answer alone: route, clarify or decline, with the calibrated confidence."""
+        ranked = self.rank(request)
+        confidence = self.model.confidence(ranked[0].score, ranked[0].score - ranked[1].score)
+        candidates = [c for c in ranked if c.agent != NONE][: self.top_k]
+        top = candidates[0]
+        if ranked[0].agent == NONE or top.score < self.decline_threshold:
+            return RouteResult("decline", None, confidence, candidates, message=self._decline_message())
+        margin = top.score - candidates[1].score
+        if confidence < self.clarify_confidence and margin < self.clarify_margin:
+            close = [c for c in candidates if top.score - c.score < self.clarify_margin][:3]
+            if len(close) > 1:
+                return RouteResult("clarify", None, confidence, candidates, message=self._clarify_message(close))
+        return RouteResult("route", top.agent, confidence, candidates)
 
     async def route(self, request: str, *, hint: str | None = None, model: Model | None = None) -> RouteResult:
         if hint:
             self.agents.get(hint)  # an unknown hint is the caller's error
             return RouteResult("route", hint, 1.0, via="hint")
-        ranked = self.rank(request)
-        out_of_scope = ranked[0].agent == NONE
-        candidates = [c for c in ranked if c.agent != NONE][: self.top_k]
-        top = candidates[0]
-        margin = top.score - candidates[1].score if len(candidates) > 1 else top.score
-        confidence = confidence_from_scores(top.score, margin)
-        if model is not None and confidence < self.llm_threshold:
-            chosen = await self._ask_model(model, request, candidates)
+        result = self.classify(request)
+        if result.decision != "decline" and result.confidence < self.llm_threshold:
+            split = self._split(request, result.confidence)
+            if split is not None:
+                return split
+        if model is not None and result.confidence < self.llm_threshold and result.candidates:
+            chosen = await self._ask_model(model, request, result)
             if chosen is not None:
                 return chosen
-        if out_of_scope or top.score < self.decline_threshold:
-            return RouteResult("decline", None, confidence, candidates, message=self._decline_message())
-        if margin < self.clarify_margin:
-            close = [c for c in candidates if top.score - c.score < self.clarify_margin * 2][:3]
-            if len(close) > 1:
-                names = " or ".join(f"{self.agents.get(c.agent).name} ({self.agents.get(c.agent).purpose.split(';')[0]})" for c in close)
-                return RouteResult(
-                    "clarify", None, confidence, candidates,
-                    message=f"I am not sure which of these you mean: {names}. Could you say a bit more?",
-                )
-        return RouteResult("route", top.agent, confidence, candidates)
+        return result
+
+    def _split(self, request: str, whole_confidence: float) -> RouteResult | None:
+        """Two jobs in one request: each part routes, with more confidence than the whole, to different agents."""
+        for pattern in _SPLITS:
+            parts = [p.strip(" ,.") for p in pattern.split(request) if p and p.strip(" ,.")]
+            if not 2 <= len(parts) <= self.max_handoffs + 1 or any(len(p.split()) < 3 for p in parts):
+                continue
+            routed = [self.classify(part) for part in parts]
+            agents = [r.agent for r in routed]
+            if all(r.decision == "route" and r.confidence > whole_confidence for r in routed) and len(set(agents)) == len(agents):
+                steps = [{"agent": str(r.agent), "request": part} for r, part in zip(routed, parts, strict=True)]
+                confidence = min(r.confidence for r in routed)
+                return RouteResult("route", steps[0]["agent"], confidence, routed[0].candidates, via="split", steps=steps)
+        return None
+
+    def _clarify_message(self, close: list[Candidate]) -> str:
+        options = "; or ".join(f"{self.agents.get(c.agent).name}: {self.agents.get(c.agent).purpose.split(';')[0]}" for c in close)
+        return f"I am not sure what you want done. Do you mean {options}? Tell me a bit more and I will take it from there."
 
     @staticmethod
     def _decline_message() -> str:
@@ -99,8 +130,8 @@ class Router:
             "campaigns, reminders and the gamification program."
         )
 
-    async def _ask_model(self, model: Model, request: str, candidates: list[Candidate]) -> RouteResult | None:
-        listing = "\n".join(f"- {c.agent}: {self.agents.get(c.agent).purpose}" for c in candidates)
+    async def _ask_model(self, model: Model, request: str, result: RouteResult) -> RouteResult | None:
+        listing = "\n".join(f"- {c.agent}: {self.agents.get(c.agent).purpose}" for c in result.candidates)
         messages = [
             {"role": "system", "content": (
                 "Choose the one agent that should handle the user's request, from this list only:\n"
@@ -113,7 +144,7 @@ class Router:
         except (ModelError, ValueError, KeyError, TypeError):
             return None
         if chosen is None:
-            return RouteResult("decline", None, 0.9, candidates, message=self._decline_message(), via="llm")
-        if chosen not in {c.agent for c in candidates}:
+            return RouteResult("decline", None, result.confidence, result.candidates, message=self._decline_message(), via="llm")
+        if chosen not in {c.agent for c in result.candidates}:
             return None
-        return RouteResult("route", chosen, 0.9, candidates, via="llm")
+        return RouteResult("route", chosen, max(result.confidence, self.llm_threshold), result.candidates, via="llm")

@@ -24,9 +24,11 @@ import psycopg
 import pytest
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
+from agents.registry import load_out_of_scope
 from memory.embeddings import MiniLMEmbedder
 from runtime import db
-from runtime.brain import Brain
+from runtime.brain import Brain, load_catalog
+from runtime.routing_store import load_or_train
 from runtime.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +54,7 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def template_url(pg_url: str) -> str:
+async def template_url(pg_url: str, embedder: MiniLMEmbedder) -> str:
     async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
         await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
         await conn.execute(f"CREATE DATABASE {TEMPLATE}")
@@ -60,6 +62,13 @@ async def template_url(pg_url: str) -> str:
     await db.migrate(url)
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, prepare_threshold=0) as conn:
         await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
+    # Train the routing model once; every test database cloned from the template reuses it.
+    pool = db.open_pool(url)
+    await pool.open()
+    try:
+        await load_or_train(pool, list(load_catalog()[1]), load_out_of_scope(), embedder)
+    finally:
+        await pool.close()
     return url
 
 

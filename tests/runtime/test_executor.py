@@ -105,7 +105,7 @@ async def test_migrations_apply_once(db_url: str) -> None:
     assert await db.migrate(db_url) == []  # the template already has them
     async with await psycopg.AsyncConnection.connect(db_url) as conn:
         cur = await conn.execute("SELECT version FROM schema_migrations ORDER BY version")
-        assert [r[0] for r in await cur.fetchall()] == ["001_core.sql"]
+        assert [r[0] for r in await cur.fetchall()] [:2] == ["001_core.sql", "002_app_role.sql"]
 
 
 async def test_unknown_run_is_a_clear_error(setup: Any) -> None:
