@@ -59,6 +59,7 @@ class Router:
         llm_threshold: float,
         top_k: int,
         max_handoffs: int,
+        split_confidence: float = 0.6,
     ):
         self.agents = agents
         self.model = model
@@ -69,6 +70,7 @@ class Router:
         self.llm_threshold = llm_threshold
         self.top_k = top_k
         self.max_handoffs = max_handoffs
+        self.split_confidence = split_confidence
 
     def rank(self, request: str) -> list[Candidate]:
         """The top classes, the out-of-scope class NONE included, best first."""
@@ -95,8 +97,8 @@ class Router:
             self.agents.get(hint)  # an unknown hint is the caller's error
             return RouteResult("route", hint, 1.0, via="hint")
         result = self.classify(request)
-        if result.decision != "decline" and result.confidence < self.llm_threshold:
-            split = self._split(request, result.confidence)
+        if result.decision != "decline":
+            split = self._split(request, result)
             if split is not None:
                 return split
         if model is not None and result.confidence < self.llm_threshold and result.candidates:
@@ -105,15 +107,24 @@ class Router:
                 return chosen
         return result
 
-    def _split(self, request: str, whole_confidence: float) -> RouteResult | None:
-        """Two jobs in one request: each part routes, with more confidence than the whole, to different agents."""
+    def _split(self, request: str, whole: RouteResult) -> RouteResult | None:
+        """Two jobs in one request: each part routes confidently, and to a different agent.
+
+        No split when the agent chosen for the whole request is also a close candidate for every
+        part: it can do the whole job itself (a sale event that also builds its collection).
+        """
         for pattern in _SPLITS:
             parts = [p.strip(" ,.") for p in pattern.split(request) if p and p.strip(" ,.")]
             if not 2 <= len(parts) <= self.max_handoffs + 1 or any(len(p.split()) < 3 for p in parts):
                 continue
             routed = [self.classify(part) for part in parts]
             agents = [r.agent for r in routed]
-            if all(r.decision == "route" and r.confidence > whole_confidence for r in routed) and len(set(agents)) == len(agents):
+            confident = all(r.decision == "route" and r.confidence >= self.split_confidence for r in routed)
+            if not confident or len(set(agents)) != len(agents):
+                continue
+            if all(whole.agent in {c.agent for c in r.candidates[:2]} for r in routed):
+                return None
+            else:
                 steps = [{"agent": str(r.agent), "request": part} for r, part in zip(routed, parts, strict=True)]
                 confidence = min(r.confidence for r in routed)
                 return RouteResult("route", steps[0]["agent"], confidence, routed[0].candidates, via="split", steps=steps)
