@@ -15,7 +15,7 @@ from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
-from memory.embeddings import Embedder, MiniLMEmbedder
+from memory.embeddings import Embedder
 from policies.defaults import KNOWN_WORKFLOWS, default_policy
 from policies.model import ROLE_RANK, Policy
 from runtime import db
@@ -31,7 +31,7 @@ from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.routing_store import load_or_train
 from runtime.runs import Actor, RunStateConflict, RunStore
-from runtime.settings import Settings
+from runtime.settings import Settings, make_embedder
 from runtime.wiring import ClientFactory
 from tools.context import ToolContext
 from tools.registry import ToolRegistry, default_registry
@@ -100,7 +100,7 @@ class Brain:
         await pool.open()
         try:
             tools, agents = await asyncio.to_thread(load_catalog)
-            router = await build_router(settings, pool, agents, embedder or MiniLMEmbedder())
+            router = await build_router(settings, pool, agents, embedder or make_embedder(settings))
             redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis

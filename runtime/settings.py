@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from memory.embeddings import Embedder, LiteLLMEmbedder, MiniLMEmbedder
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,8 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, description="litellm model name (e.g. openai/gpt-4o-mini); unset = offline planner")
     model_api_base: str | None = Field(default=None, description="base URL of an OpenAI-compatible endpoint (Ollama, vLLM)")
     model_api_key: SecretStr | None = Field(default=None, description="API key for the model provider")
+    embedding_model: str | None = Field(default=None, description="litellm embedding model; unset = offline all-MiniLM-L6-v2")
+    embedding_dim: int = Field(default=384, description="dimension of the configured embedding model")
     specs_dir: Path = Field(default=REPO_ROOT.parent / "shared" / "specs", description="reference specs (Saleor schema)")
     saleor_url: str | None = Field(default=None, description="Saleor GraphQL URL; unset = the local sandbox stand-in")
     saleor_token: SecretStr | None = Field(default=None, description="Saleor app token")
@@ -60,6 +64,14 @@ class Settings(BaseSettings):
     @property
     def sandbox_dir(self) -> Path:
         return self.home / "sandbox"
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The configured embedder: a litellm model when named, else MiniLM offline."""
+    if settings.embedding_model:
+        key = settings.model_api_key.get_secret_value() if settings.model_api_key else None
+        return LiteLLMEmbedder(settings.embedding_model, settings.embedding_dim, api_base=settings.model_api_base, api_key=key)
+    return MiniLMEmbedder()
 
 
 def load_settings(**overrides: object) -> Settings:
