@@ -53,7 +53,7 @@ def _with_brain(work: Callable[[Brain], Awaitable[T]], *, quiet: bool = False) -
 
     try:
         return asyncio.run(main())
-    except (RunNotFound, RunStateConflict, PermissionDenied, InvalidAnswer, ValueError) as exc:
+    except (RunNotFound, RunStateConflict, PermissionDenied, InvalidAnswer, ValueError, PermissionError, LookupError) as exc:
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
 
@@ -202,6 +202,133 @@ def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: boo
             show_event(console, {"type": event["type"], "data": event["data"]})
 
     _with_brain(work)
+
+
+policy_app = typer.Typer(no_args_is_help=True, help="Show and edit the HITL policy (versioned).")
+app.add_typer(policy_app, name="policy")
+approvals_app = typer.Typer(help="The approvals inbox.", invoke_without_command=True)
+app.add_typer(approvals_app, name="approvals")
+ScopeOpt = typer.Option("global", "--scope", help="'global' or a tenant id (that tenant's overrides)")
+
+
+@policy_app.command("show")
+def policy_show(tenant: str = typer.Option("demo", "--tenant", help="show the effective policy of this tenant"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """The effective policy of a tenant: workflows, thresholds, rules."""
+
+    async def work(brain: Brain) -> None:
+        policy = await brain.policies.effective(tenant)
+        if as_json:
+            print(policy.model_dump_json(indent=2))
+            return
+        table = Table(title=f"effective policy of {tenant} (version {policy.version})")
+        for name in ("workflow", "hitl", "threshold", "approver", "time limit", "on timeout", "autonomous destructive"):
+            table.add_column(name)
+        for name, wf in sorted(policy.workflows.items()):
+            table.add_row(name, "on" if wf.hitl else "off", f"{wf.confidence_threshold:.2f}", wf.approver_role,
+                          f"{wf.approval_timeout_minutes} min" if wf.approval_timeout_minutes else "none", wf.on_timeout,
+                          ", ".join(wf.autonomous_destructive))
+        console.print(table)
+        rules = Table(title="rules")
+        for name in ("id", "effect", "workflow", "tenant", "agent", "tool", "risk", "reason"):
+            rules.add_column(name)
+        for r in policy.rules:
+            rules.add_row(r.id, r.effect, r.workflow or "*", r.tenant or "*", r.agent or "*", r.tool or "*", r.risk or "*", r.reason)
+        console.print(rules)
+
+    _with_brain(work, quiet=True)
+
+
+@policy_app.command("set")
+def policy_set(
+    workflow: str = typer.Argument(..., help="e.g. lead_processing"),
+    hitl: bool | None = typer.Option(None, "--hitl/--no-hitl", help="every write asks a person, or not"),
+    threshold: float | None = typer.Option(None, "--threshold", help="confidence needed to act alone when HITL is off"),
+    approver: str | None = typer.Option(None, "--approver", help="operator | tenant_admin | super_admin"),
+    timeout: int | None = typer.Option(None, "--timeout", help="approval time limit in minutes"),
+    on_timeout: str | None = typer.Option(None, "--on-timeout", help="reject | escalate"),
+    note: str | None = typer.Option(None, "--note"),
+    scope: str = ScopeOpt, tenant: str = TenantOpt, role: str = typer.Option("super_admin", "--role"), user: str | None = UserOpt,
+) -> None:
+    """Change a workflow's HITL settings; every change is a new version with its author."""
+    changes = {k: v for k, v in {"hitl": hitl, "confidence_threshold": threshold, "approver_role": approver,
+                                 "approval_timeout_minutes": timeout, "on_timeout": on_timeout}.items() if v is not None}
+    if not changes:
+        console.print("[red]error:[/] nothing to change: give --hitl/--no-hitl, --threshold, --approver, --timeout or --on-timeout")
+        raise typer.Exit(2)
+    actor = _actor(tenant, role, user)
+
+    async def work(brain: Brain) -> int:
+        return await brain.policies.set_workflow(scope, workflow, changes, author=actor.user, author_tenant=actor.tenant,
+                                                 author_role=actor.role, note=note)
+
+    console.print(f"policy version {_with_brain(work, quiet=True)} saved ({scope}: {workflow} {changes})")
+
+
+@policy_app.command("history")
+def policy_history(scope: str | None = typer.Option(None, "--scope"), as_json: bool = typer.Option(False, "--json")) -> None:
+    """Who changed what, newest first."""
+
+    async def work(brain: Brain) -> list[dict[str, object]]:
+        return await brain.policies.history(scope)
+
+    rows = _with_brain(work, quiet=True)
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    table = Table(title="policy history")
+    for name in ("version", "scope", "author", "role", "when", "changes", "note"):
+        table.add_column(name)
+    for row in rows:
+        changes = "; ".join(f"{d['path']}: {d['old']} -> {d['new']}" for d in row["diff"])  # type: ignore[attr-defined]
+        table.add_row(str(row["id"]), str(row["scope"]), str(row["author"]), str(row["author_role"]),
+                      f"{row['created_at']:%Y-%m-%d %H:%M}", changes or "(no change)", str(row["note"] or ""))
+    console.print(table)
+
+
+@policy_app.command("restore")
+def policy_restore(version: int, tenant: str = TenantOpt, role: str = typer.Option("super_admin", "--role"),
+                   user: str | None = UserOpt) -> None:
+    """Make an earlier version current again (as a new version)."""
+    actor = _actor(tenant, role, user)
+
+    async def work(brain: Brain) -> int:
+        return await brain.policies.restore(version, author=actor.user, author_tenant=actor.tenant, author_role=actor.role)
+
+    console.print(f"restored version {version} as version {_with_brain(work, quiet=True)}")
+
+
+@approvals_app.callback()
+def approvals_list(ctx: typer.Context, tenant: str | None = typer.Option(None, "--tenant"),
+                   as_json: bool = typer.Option(False, "--json")) -> None:
+    """What waits for a person: run, request, calls, who may approve, and until when."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    async def work(brain: Brain) -> list[dict[str, object]]:
+        return await brain.runs.pending_approvals(tenant=tenant)
+
+    rows = _with_brain(work, quiet=True)
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
+    for row in rows:
+        until = f", until {row['expires_at']:%Y-%m-%d %H:%M}" if row["expires_at"] else ""
+        console.print(f"[bold]{row['run_id']}[/] ({row['tenant_id']}) {row['request']!r} needs {row['approver_role']}{until}")
+        console.print(approval_table(row["calls"]))  # type: ignore[arg-type]
+    if not rows:
+        console.print("nothing waits for approval")
+
+
+@approvals_app.command("expire")
+def approvals_expire() -> None:
+    """Apply the time limit: reject or escalate every overdue approval (run it from cron or a worker)."""
+
+    async def work(brain: Brain) -> list[dict[str, object]]:
+        return await brain.expire_approvals()
+
+    for item in _with_brain(work):
+        console.print(f"{item['run_id']}: {item['outcome']}")
 
 
 agents_app = typer.Typer(help="The registered agents.", invoke_without_command=True)

@@ -13,12 +13,14 @@ def decide(call: CallFacts, route_confidence: float, plan_confidence: float, pol
     """
     confidence = round(min(route_confidence, plan_confidence), 4)
     workflow = policy.workflows.get(call.workflow)
-    approver = workflow.approver_role if workflow else "operator"
 
     def made(outcome: Outcome, reason: str, rule: Rule | None = None) -> Decision:
         return Decision(
             outcome=outcome, reason=reason, rule_id=rule.id if rule else None,
-            policy_version=policy.version, confidence=confidence, approver_role=approver,
+            policy_version=policy.version, confidence=confidence,
+            approver_role=workflow.approver_role if workflow else "operator",
+            approval_timeout_minutes=workflow.approval_timeout_minutes if workflow else 1440,
+            on_timeout=workflow.on_timeout if workflow else "reject",
         )
 
     matching = [rule for rule in policy.rules if rule.matches(call)]

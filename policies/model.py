@@ -28,6 +28,8 @@ class WorkflowPolicy(BaseModel):
     confidence_threshold: float = Field(default=0.9, ge=0.0, le=1.0)
     autonomous_destructive: list[str] = Field(default_factory=list, description="destructive tools allowed without asking")
     approver_role: Role = "operator"
+    approval_timeout_minutes: int | None = Field(default=1440, ge=1, description="None: an approval waits forever")
+    on_timeout: Literal["reject", "escalate"] = "reject"
 
 
 class Rule(BaseModel):
@@ -71,6 +73,28 @@ class Rule(BaseModel):
         )
 
 
+class WorkflowOverride(BaseModel):
+    """A tenant's changes to one workflow's settings; unset fields keep the global value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hitl: bool | None = None
+    confidence_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    autonomous_destructive: list[str] | None = None
+    approver_role: Role | None = None
+    approval_timeout_minutes: int | None = Field(default=None, ge=1)
+    on_timeout: Literal["reject", "escalate"] | None = None
+
+
+class TenantOverrides(BaseModel):
+    """What a tenant admin may change: its workflows' settings and rules narrowed to the tenant."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workflows: dict[str, WorkflowOverride] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+
 class Policy(BaseModel):
     """One version of the whole policy."""
 
@@ -79,6 +103,15 @@ class Policy(BaseModel):
     version: int = 1
     workflows: dict[str, WorkflowPolicy]
     rules: list[Rule] = Field(default_factory=list)
+
+    def with_overrides(self, tenant: str, overrides: TenantOverrides, version: int) -> Policy:
+        """The effective policy of one tenant: global settings, its overrides on top, its rules added."""
+        workflows = dict(self.workflows)
+        for name, change in overrides.workflows.items():
+            base = workflows.get(name, WorkflowPolicy())
+            workflows[name] = base.model_copy(update=change.model_dump(exclude_none=True))
+        rules = [*self.rules, *(r.model_copy(update={"tenant": tenant}) for r in overrides.rules)]
+        return Policy(version=version, workflows=workflows, rules=rules)
 
 
 class CallFacts(BaseModel):
@@ -104,3 +137,5 @@ class Decision(BaseModel):
     policy_version: int
     confidence: float
     approver_role: str = "operator"
+    approval_timeout_minutes: int | None = None
+    on_timeout: str = "reject"

@@ -16,8 +16,9 @@ from psycopg_pool import AsyncConnectionPool
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
 from memory.embeddings import Embedder
-from policies.defaults import KNOWN_WORKFLOWS, default_policy
+from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
+from policies.store import PolicyStore
 from runtime import db
 from runtime.approvals import ApprovalAnswer, check_answer
 from runtime.events import EventSink
@@ -56,7 +57,7 @@ async def build_router(
     )
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(PermissionError):
     """The actor may not do this (wrong tenant or too low a role)."""
 
 
@@ -84,6 +85,7 @@ class Brain:
         self.runs = RunStore(pool)
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
+        self.policies = PolicyStore(pool)
         self.clients = ClientFactory(settings)
         self.executor = Executor(tools, self.ledger, self._tool_context)
         self.offline_planner = OfflinePlanner(tools)
@@ -143,7 +145,7 @@ class Brain:
         return await LLMPlanner(model, self.tools).plan(ctx)
 
     async def _policy(self, tenant: str) -> Policy:
-        return default_policy()
+        return await self.policies.effective(tenant)
 
     async def _memory_context(self, tenant: str, request: str) -> str:
         return ""  # the shared memory arrives with issue 6
@@ -183,9 +185,7 @@ class Brain:
         route = values.get("route") or {}
         if snapshot.interrupts:
             pending = snapshot.interrupts[0]
-            await self.runs.open_approval(
-                run_id, run["tenant_id"], pending.id, pending.value["calls"], pending.value["approver_role"]
-            )
+            await self.runs.open_approval(run_id, run["tenant_id"], pending.id, pending.value)
             await self.runs.update(run_id, status="waiting", agent=route.get("agent"), confidence=route.get("confidence"))
             return RunOutcome(run_id, "waiting", approval=pending.value, route=route, results=values.get("results", []))
         answer = values.get("answer")
@@ -209,3 +209,30 @@ class Brain:
         await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
         await self.runs.close_approval(str(approval["id"]), actor.user, resume)
         return await self.advance(run_id, resume)
+
+    async def expire_approvals(self) -> list[dict[str, Any]]:
+        """Apply each overdue approval's configured outcome: reject it, or escalate to the next role.
+
+        Safe to run from several processes: claiming the run decides who resumes it.
+        """
+        done: list[dict[str, Any]] = []
+        for approval in await self.runs.expired_approvals():
+            run_id, minutes = str(approval["run_id"]), approval["timeout_minutes"] or 60
+            role = approval["approver_role"]
+            higher = next((r for r, rank in sorted(ROLE_RANK.items(), key=lambda kv: kv[1]) if rank > ROLE_RANK.get(role, 1)), None)
+            if approval["on_timeout"] == "escalate" and higher is not None:
+                if await self.runs.escalate_approval(str(approval["id"]), higher, minutes):
+                    await self.events.emit(run_id, approval["tenant_id"], "escalated", {"from": role, "to": higher})
+                    done.append({"run_id": run_id, "outcome": "escalated", "approver_role": higher})
+                continue
+            reason = f"no answer within {minutes} minutes: rejected by the approval time limit"
+            resume = {"decided_by": "system:timeout",
+                      "calls": {c["call_id"]: {"action": "reject", "reason": reason} for c in approval["calls"]}}
+            try:
+                await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
+            except RunStateConflict:
+                continue  # someone answered it meanwhile
+            await self.runs.close_approval(str(approval["id"]), "system:timeout", resume, status="expired")
+            outcome = await self.advance(run_id, resume)
+            done.append({"run_id": run_id, "outcome": "rejected", "status": outcome.status})
+        return done

@@ -32,6 +32,18 @@ class Executor:
         self.ledger = ledger
         self.contexts = contexts
 
+    async def _changed_since_proposal(
+        self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]
+    ) -> str | None:
+        decision = await self.ledger.find(run_id, call_id, "decision")
+        if decision is None or decision.get("precondition") is None:
+            return None
+        now = await self.read_precondition(tenant, user, run_id, tool_id, args)
+        change = _first_difference(decision["precondition"], now)
+        if change is None:
+            return None
+        return f"the target changed since this call was proposed ({change}); it needs a new decision"
+
     async def authorise(self, run_id: str, call_id: str, tool_id: str, args: dict[str, Any]) -> str:
         """Return the args hash the allowing decision binds, or raise ExecutionRefused."""
         spec = self.tools.get(tool_id)
@@ -52,6 +64,16 @@ class Executor:
             raise ExecutionRefused(f"{tool_id} ({call_id}): arguments differ from the ones decided")
         return digest
 
+    async def read_precondition(self, tenant: str, user: str, run_id: str, tool_id: str, args: dict[str, Any]) -> dict[str, Any] | None:
+        """The target of a write as it is now, for tools that declare a precondition read."""
+        spec = self.tools.get(tool_id)
+        if spec.precondition is None:
+            return None
+        try:
+            return dict(await spec.precondition(self.contexts(tenant, user, run_id), spec.validate_args(args)))
+        except Exception as exc:  # the target may not exist yet; that is a state too
+            return {"unreadable": f"{type(exc).__name__}: {exc}"}
+
     async def execute(self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]) -> dict[str, Any]:
         """Run one call at most once; returns {status: ok|error, result|error}."""
         outcome: dict[str, Any] = {"call_id": call_id, "tool": tool_id, "args": args}
@@ -63,6 +85,9 @@ class Executor:
         except (ExecutionRefused, UnknownTool) as exc:
             return {**outcome, "status": "refused", "error": str(exc)}
         spec = self.tools.get(tool_id)
+        stale = await self._changed_since_proposal(run_id, tenant, user, call_id, tool_id, args)
+        if stale is not None:
+            return {**outcome, "status": "stale", "reason": stale}
         base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind="started", tool=tool_id, args=args,
                      args_hash=digest, actor="executor")
         if not await self.ledger.record(base):
@@ -81,6 +106,16 @@ class Executor:
             return {**outcome, "status": "error", "error": message}
         await self.ledger.record(_result(base, result=result))
         return {**outcome, "status": "ok", "result": result}
+
+
+def _first_difference(before: Any, now: Any, path: str = "") -> str | None:
+    if isinstance(before, dict) and isinstance(now, dict):
+        for key in sorted(set(before) | set(now)):
+            found = _first_difference(before.get(key), now.get(key), f"{path}.{key}" if path else key)
+            if found:
+                return found
+        return None
+    return None if before == now else f"{path or 'target'} was {before!r}, is now {now!r}"
 
 
 def _result(base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None) -> Entry:

@@ -177,7 +177,14 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             args = tool.canonical_args(call["args"])
             facts = CallFacts(tool=tool.id, risk=tool.risk.value, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id)
             decision = decide(facts, route_conf, plan_conf, policy)
-            await deps.ledger.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy"))
+            snapshot = None
+            if decision.outcome is Outcome.ASK and tool.precondition is not None:
+                # Read once, when first proposed; a replay of this node keeps the recorded snapshot.
+                recorded = await deps.ledger.find(state["run_id"], call["call_id"], "decision")
+                snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
+                    state["tenant"], state["user"], state["run_id"], tool.id, args)
+            await deps.ledger.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
+                                                     snapshot))
             await deps.emit(state, "decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
                                                 "outcome": decision.outcome.value, "reason": decision.reason},
                             f"decision:{call['call_id']}")
@@ -187,11 +194,16 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             elif decision.outcome is Outcome.DENY:
                 gated.append({**item, "outcome": "blocked", "status": "denied"})
             else:
-                asks.append({**item, "approver_role": decision.approver_role})
+                asks.append({**item, "approver_role": decision.approver_role,
+                             "timeout_minutes": decision.approval_timeout_minutes, "on_timeout": decision.on_timeout})
         if asks:
             role = max((a["approver_role"] for a in asks), key=lambda r: ROLE_RANK.get(r, 1))
+            limits = [a["timeout_minutes"] for a in asks if a["timeout_minutes"]]
+            request = {"kind": "approval", "calls": asks, "approver_role": role,
+                       "timeout_minutes": min(limits) if limits else None,
+                       "on_timeout": "escalate" if all(a["on_timeout"] == "escalate" for a in asks) else "reject"}
             await deps.emit(state, "waiting", {"calls": asks, "approver_role": role}, f"waiting:{asks[0]['call_id']}")
-            answer = interrupt({"kind": "approval", "calls": asks, "approver_role": role})
+            answer = interrupt(request)
             gated.extend(await _apply_answer(deps, state, spec.workflow, policy, asks, answer))
         order = {c["call_id"]: n for n, c in enumerate(state["pending"])}
         return {"gated": sorted(gated, key=lambda g: order[g["call_id"]])}
@@ -256,11 +268,12 @@ async def _apply_answer(
     return out
 
 
-def _decision_entry(state: RunState, call_id: str, tool: str, args: dict[str, Any], d: Decision, kind: str, actor: str) -> Entry:
+def _decision_entry(state: RunState, call_id: str, tool: str, args: dict[str, Any], d: Decision, kind: str, actor: str,
+                    precondition: dict[str, Any] | None = None) -> Entry:
     return Entry(
         run_id=state["run_id"], tenant_id=state["tenant"], call_id=call_id, kind=kind, tool=tool, args=args,
         args_hash=call_hash(tool, args), actor=actor, outcome=d.outcome.value, policy_version=d.policy_version,
-        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason,
+        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason, precondition=precondition,
     )
 
 

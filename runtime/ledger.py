@@ -10,7 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 COLUMNS = (
     "run_id", "tenant_id", "call_id", "kind", "tool", "args", "args_hash", "outcome", "actor",
-    "policy_version", "rule_id", "confidence", "reason", "result", "error",
+    "policy_version", "rule_id", "confidence", "reason", "result", "error", "precondition",
 )
 
 
@@ -31,6 +31,7 @@ class Entry:
     reason: str | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
+    precondition: dict[str, Any] | None = None
 
 
 class Ledger:
@@ -40,7 +41,7 @@ class Ledger:
     async def record(self, entry: Entry) -> bool:
         """Append an entry; a replayed (run, call, kind) is ignored. True when written now."""
         values = [getattr(entry, c) for c in COLUMNS]
-        values = [Jsonb(v) if c in ("args", "result") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
+        values = [Jsonb(v) if c in ("args", "result", "precondition") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
         sql = (
             f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
             "ON CONFLICT (run_id, call_id, kind) DO NOTHING"

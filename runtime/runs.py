@@ -96,13 +96,44 @@ class RunStore:
             cur = await conn.execute(f"SELECT * FROM runs {clause} ORDER BY created_at DESC LIMIT %s", (*params, limit))
             return list(await cur.fetchall())
 
-    async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, calls: list[dict[str, Any]], role: str) -> None:
+    async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, request: dict[str, Any]) -> None:
+        """Record what a run waits for; the time limit starts now."""
+        minutes = request.get("timeout_minutes")
         async with self.pool.connection() as conn:
             await conn.execute(
-                "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role) "
-                "VALUES (%s, %s, %s, %s, 'pending', %s, %s) ON CONFLICT (run_id, interrupt_id) DO NOTHING",
-                (str(uuid.uuid4()), run_id, tenant, interrupt_id, Jsonb(calls), role),
+                "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role, "
+                " timeout_minutes, on_timeout, expires_at) "
+                "VALUES (%s, %s, %s, %s, 'pending', %s, %s, %s, %s, "
+                " CASE WHEN %s::int IS NULL THEN NULL ELSE now() + make_interval(mins => %s::int) END) "
+                "ON CONFLICT (run_id, interrupt_id) DO NOTHING",
+                (str(uuid.uuid4()), run_id, tenant, interrupt_id, Jsonb(request["calls"]), request["approver_role"],
+                 minutes, request.get("on_timeout", "reject"), minutes, minutes),
             )
+
+    async def expired_approvals(self) -> builtins.list[dict[str, Any]]:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= now() ORDER BY expires_at"
+            )
+            return list(await cur.fetchall())
+
+    async def escalate_approval(self, approval_id: str, role: str, minutes: int) -> bool:
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "UPDATE approvals SET approver_role = %s, expires_at = now() + make_interval(mins => %s) "
+                "WHERE id = %s AND status = 'pending' RETURNING id",
+                (role, minutes, approval_id),
+            )
+            return await cur.fetchone() is not None
+
+    async def pending_approvals(self, *, tenant: str | None = None) -> builtins.list[dict[str, Any]]:
+        where, params = ("AND a.tenant_id = %s", [tenant]) if tenant else ("", [])
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT a.*, r.request, r.agent, r.user_id FROM approvals a JOIN runs r ON r.id = a.run_id "
+                f"WHERE a.status = 'pending' {where} ORDER BY a.requested_at", params,
+            )
+            return list(await cur.fetchall())
 
     async def pending_approval(self, run_id: str) -> dict[str, Any] | None:
         async with self.pool.connection() as conn:
@@ -113,10 +144,10 @@ class RunStore:
             row: dict[str, Any] | None = await cur.fetchone()
             return row
 
-    async def close_approval(self, approval_id: str, decided_by: str, response: dict[str, Any]) -> None:
+    async def close_approval(self, approval_id: str, decided_by: str, response: dict[str, Any], status: str = "decided") -> None:
         async with self.pool.connection() as conn:
             await conn.execute(
-                "UPDATE approvals SET status = 'decided', decided_at = now(), decided_by = %s, response = %s "
+                "UPDATE approvals SET status = %s, decided_at = now(), decided_by = %s, response = %s "
                 "WHERE id = %s AND status = 'pending'",
-                (decided_by, Jsonb(response), approval_id),
+                (status, decided_by, Jsonb(response), approval_id),
             )

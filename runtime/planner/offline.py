@@ -73,12 +73,18 @@ def _fill(value: Any, slots: dict[str, str]) -> Any:
     return None if missing else text
 
 
+def _last_round_stale(results: list[dict[str, Any]]) -> bool:
+    """The last calls were not run because their target changed since the proposal: propose again."""
+    last = max(r["call_id"].split(".")[0] for r in results)
+    return all(r.get("status") == "stale" for r in results if r["call_id"].split(".")[0] == last)
+
+
 class OfflinePlanner:
     def __init__(self, tools: ToolRegistry):
         self.tools = tools
 
     def plan(self, ctx: PlanningContext) -> Plan:
-        if ctx.results:
+        if ctx.results and not _last_round_stale(ctx.results):
             return Plan(answer=compose_answer(ctx.results, self.tools))
         for pattern in ctx.agent.patterns:
             match = pattern.regex().search(ctx.request)
