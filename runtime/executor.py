@@ -87,6 +87,10 @@ class Executor:
         spec = self.tools.get(tool_id)
         stale = await self._changed_since_proposal(run_id, tenant, user, call_id, tool_id, args)
         if stale is not None:
+            await self.ledger.record(Entry(
+                run_id=run_id, tenant_id=tenant, call_id=call_id, kind="result", tool=tool_id, args=args,
+                args_hash=digest, actor="executor", outcome="stale", error=stale,
+            ))
             return {**outcome, "status": "stale", "reason": stale}
         base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind="started", tool=tool_id, args=args,
                      args_hash=digest, actor="executor")
@@ -127,6 +131,8 @@ def _result(base: Entry, *, result: dict[str, Any] | None = None, error: str | N
 
 
 def _from_ledger(row: dict[str, Any]) -> dict[str, Any]:
+    if row["outcome"] == "stale":
+        return {"status": "stale", "reason": row["error"]}
     if row["error"]:
         return {"status": "error", "error": row["error"]}
     return {"status": "ok", "result": row["result"]}
