@@ -31,7 +31,7 @@ from runtime.planner.llm import LLMPlanner
 from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.routing_store import load_or_train
-from runtime.runs import Actor, RunStateConflict, RunStore
+from runtime.runs import Actor, RunNotFound, RunStateConflict, RunStore
 from runtime.settings import Settings, make_embedder
 from runtime.wiring import ClientFactory
 from tools.context import ToolContext
@@ -160,14 +160,59 @@ class Brain:
 
     async def submit(self, request: str, actor: Actor, *, agent_hint: str | None = None) -> RunOutcome:
         """Open a run for the request and advance it until it ends or waits for a person."""
+        run_id, _ = await self.create_run(request, actor, agent_hint=agent_hint)
+        return await self.start(run_id)
+
+    async def create_run(self, request: str, actor: Actor, *, agent_hint: str | None = None,
+                         idempotency_key: str | None = None) -> tuple[str, bool]:
+        """Record a new run (status queued) without running it; (run id, created now)."""
         if not request.strip():
             raise ValueError("request: must not be empty")
-        run_id = await self.runs.create(request, actor)
+        if agent_hint is not None:
+            self.agents.get(agent_hint)
+        return await self.runs.create(request, actor, status="queued", agent_hint=agent_hint, idempotency_key=idempotency_key)
+
+    async def start(self, run_id: str) -> RunOutcome:
+        """Take a queued run and advance it (exactly one caller wins the claim)."""
+        await self.runs.claim(run_id, from_status="queued", to_status="running")
+        run = await self.runs.get(run_id)
         state: RunState = {
-            "run_id": run_id, "tenant": actor.tenant, "user": actor.user, "role": actor.role,
-            "request": request, "agent_hint": agent_hint, "results": [],
+            "run_id": run_id, "tenant": run["tenant_id"], "user": run["user_id"], "role": run["role"],
+            "request": run["request"], "agent_hint": run["agent_hint"], "results": [],
         }
         return await self.advance(run_id, initial=state)
+
+    async def get_run(self, run_id: str, actor: Actor) -> dict[str, Any]:
+        """A run the actor may see (its own tenant's; any for a super_admin); else RunNotFound."""
+        run = await self.runs.get(run_id)
+        if actor.role != "super_admin" and run["tenant_id"] != actor.tenant:
+            raise RunNotFound(run_id)
+        return run
+
+    async def list_runs(self, actor: Actor, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        return await self.runs.list_runs(tenant=actor.tenant, status=status, limit=limit, offset=offset)
+
+    async def run_events(self, run_id: str, actor: Actor, *, after: int = 0) -> list[dict[str, Any]]:
+        run = await self.get_run(run_id, actor)
+        return [e for e in await self.events.history(str(run["id"])) if e["seq"] > after]
+
+    async def pending_approvals(self, actor: Actor) -> list[dict[str, Any]]:
+        return await self.runs.pending_approvals(tenant=actor.tenant)
+
+    async def cancel(self, run_id: str, actor: Actor) -> dict[str, Any]:
+        """Cancel a run that has not finished; a waiting run's approval closes unanswered."""
+        run = await self.get_run(run_id, actor)
+        for status in ("queued", "waiting"):
+            try:
+                await self.runs.claim(str(run["id"]), from_status=status, to_status="cancelled")
+            except RunStateConflict:
+                continue
+            approval = await self.runs.pending_approval(str(run["id"]))
+            if approval is not None:
+                await self.runs.close_approval(str(approval["id"]), actor.user, {"cancelled": True}, status="expired")
+            await self.events.emit(str(run["id"]), run["tenant_id"], "cancelled", {"by": actor.user}, "cancelled")
+            return await self.runs.get(str(run["id"]))
+        raise RunStateConflict(f"run {run['id']} is {run['status']} and can no longer be cancelled")
 
     async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None) -> RunOutcome:
         """Run the graph until it pauses for a person or ends; record where it stopped."""

@@ -31,14 +31,25 @@ class RunStore:
     def __init__(self, pool: AsyncConnectionPool[Any]):
         self.pool = pool
 
-    async def create(self, request: str, actor: Actor, run_id: str | None = None) -> str:
+    async def create(self, request: str, actor: Actor, run_id: str | None = None, *, status: str = "running",
+                     agent_hint: str | None = None, idempotency_key: str | None = None) -> tuple[str, bool]:
+        """Open a run; with an idempotency key already used by this tenant, return that run (created=False)."""
         run_id = run_id or str(uuid.uuid4())
         async with self.pool.connection() as conn:
-            await conn.execute(
-                "INSERT INTO runs (id, tenant_id, user_id, role, request, status) VALUES (%s, %s, %s, %s, %s, 'running')",
-                (run_id, actor.tenant, actor.user, actor.role, request),
+            cur = await conn.execute(
+                "INSERT INTO runs (id, tenant_id, user_id, role, request, status, agent_hint, idempotency_key) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, idempotency_key) "
+                "WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
+                (run_id, actor.tenant, actor.user, actor.role, request, status, agent_hint, idempotency_key),
             )
-        return run_id
+            if await cur.fetchone() is not None:
+                return run_id, True
+            cur = await conn.execute(
+                "SELECT id FROM runs WHERE tenant_id = %s AND idempotency_key = %s", (actor.tenant, idempotency_key)
+            )
+            row = await cur.fetchone()
+        assert row is not None
+        return str(row["id"]), False
 
     async def resolve(self, run_id: str) -> str:
         """A full run id from a full id or a unique prefix of at least 6 characters (as git does)."""
@@ -82,7 +93,8 @@ class RunStore:
                 run = await self.get(run_id)
                 raise RunStateConflict(f"run {run_id} is {run['status']}, not {from_status}")
 
-    async def list_runs(self, *, tenant: str | None = None, status: str | None = None, limit: int = 50) -> builtins.list[dict[str, Any]]:
+    async def list_runs(self, *, tenant: str | None = None, status: str | None = None, limit: int = 50,
+                        offset: int = 0) -> builtins.list[dict[str, Any]]:
         where: builtins.list[str] = []
         params: builtins.list[Any] = []
         if tenant:
@@ -93,7 +105,9 @@ class RunStore:
             params.append(status)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         async with self.pool.connection() as conn:
-            cur = await conn.execute(f"SELECT * FROM runs {clause} ORDER BY created_at DESC LIMIT %s", (*params, limit))
+            cur = await conn.execute(
+                f"SELECT * FROM runs {clause} ORDER BY created_at DESC, id LIMIT %s OFFSET %s", (*params, limit, offset)
+            )
             return list(await cur.fetchall())
 
     async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, request: dict[str, Any]) -> None:

@@ -19,3 +19,8 @@ ALTER TABLE approvals ADD COLUMN timeout_minutes integer;
 
 -- What a write's target looked like when the call was proposed (tools that declare a precondition).
 ALTER TABLE ledger ADD COLUMN precondition jsonb;
+
+-- Submitting the same request twice with one idempotency key opens one run.
+ALTER TABLE runs ADD COLUMN idempotency_key text;
+ALTER TABLE runs ADD COLUMN agent_hint text;
+CREATE UNIQUE INDEX runs_idempotency ON runs (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL;

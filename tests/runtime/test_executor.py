@@ -37,7 +37,7 @@ async def setup(db_url: str) -> Any:
                                    risk=Risk.WRITE, idempotency="none", handler=handler)])
     ledger = Ledger(pool)
     executor = Executor(tools, ledger, lambda tenant, user, run: ToolContext(tenant=tenant, user=user, run_id=run))
-    run_id = await RunStore(pool).create("make a thing", Actor("u", "t1", "operator"))
+    run_id, _ = await RunStore(pool).create("make a thing", Actor("u", "t1", "operator"))
     yield executor, ledger, run_id, calls, pool
     await pool.close()
 
