@@ -160,39 +160,42 @@ def reject(
 
 
 @runs_app.command("pending")
-def runs_pending(tenant: str | None = typer.Option(None, "--tenant", help="only this tenant")) -> None:
-    """Runs waiting for a person, with the calls they wait on."""
+def runs_pending(tenant: str = TenantOpt, role: str = RoleOpt, user: str | None = UserOpt) -> None:
+    """Runs of a tenant waiting for a person, with the calls they wait on."""
+    actor = _actor(tenant, role, user)
 
     async def work(brain: Brain) -> None:
-        rows = await brain.runs.list_runs(tenant=tenant, status="waiting")
-        console.print(runs_table(rows, "runs waiting for approval"))
-        for row in rows:
-            approval = await brain.runs.pending_approval(str(row["id"]))
-            if approval:
-                console.print(f"[bold]{row['id']}[/]")
-                console.print(approval_table(approval["calls"]))
+        rows = await brain.list_runs(actor, status="waiting")
+        console.print(runs_table(rows, f"runs of {tenant} waiting for approval"))
+        for approval in await brain.pending_approvals(actor):
+            console.print(f"[bold]{approval['run_id']}[/] needs {approval['approver_role']} or higher")
+            console.print(approval_table(approval["calls"]))
 
-    _with_brain(work)
+    _with_brain(work, quiet=True)
 
 
 @runs_app.command("list")
-def runs_list(status: str | None = typer.Option(None, "--status"), tenant: str | None = typer.Option(None, "--tenant")) -> None:
-    """Recent runs."""
+def runs_list(status: str | None = typer.Option(None, "--status"), tenant: str = TenantOpt, role: str = RoleOpt,
+              user: str | None = UserOpt) -> None:
+    """Recent runs of a tenant."""
+    actor = _actor(tenant, role, user)
 
     async def work(brain: Brain) -> None:
-        console.print(runs_table(await brain.runs.list_runs(tenant=tenant, status=status), "runs"))
+        console.print(runs_table(await brain.list_runs(actor, status=status), f"runs of {tenant}"))
 
-    _with_brain(work)
+    _with_brain(work, quiet=True)
 
 
 @runs_app.command("show")
-def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: bool = typer.Option(False, "--json")) -> None:
+def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: bool = typer.Option(False, "--json"),
+              tenant: str = TenantOpt, role: str = RoleOpt, user: str | None = UserOpt) -> None:
     """One run: its state, events and ledger."""
+    actor = _actor(tenant, role, user)
 
     async def work(brain: Brain) -> None:
-        run = await brain.runs.get(run_ref)
+        run = await brain.get_run(run_ref, actor)
         run_id = str(run["id"])
-        events = await brain.events.history(run_id)
+        events = await brain.run_events(run_id, actor)
         ledger = await brain.ledger.for_run(run_id)
         if as_json:
             print(json.dumps({"run": run, "events": events, "ledger": ledger}, default=str, indent=2))
@@ -201,7 +204,7 @@ def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: boo
         for event in events:
             show_event(console, {"type": event["type"], "data": event["data"]})
 
-    _with_brain(work)
+    _with_brain(work, quiet=True)
 
 
 policy_app = typer.Typer(no_args_is_help=True, help="Show and edit the HITL policy (versioned).")
@@ -266,11 +269,12 @@ def policy_set(
 
 
 @policy_app.command("history")
-def policy_history(scope: str | None = typer.Option(None, "--scope"), as_json: bool = typer.Option(False, "--json")) -> None:
+def policy_history(scope: str | None = typer.Option(None, "--scope"), as_json: bool = typer.Option(False, "--json"),
+                   tenant: str = TenantOpt) -> None:
     """Who changed what, newest first."""
 
     async def work(brain: Brain) -> list[dict[str, object]]:
-        return await brain.policies.history(scope)
+        return await brain.policies.history(scope, tenant=tenant)
 
     rows = _with_brain(work, quiet=True)
     if as_json:
@@ -299,14 +303,14 @@ def policy_restore(version: int, tenant: str = TenantOpt, role: str = typer.Opti
 
 
 @approvals_app.callback()
-def approvals_list(ctx: typer.Context, tenant: str | None = typer.Option(None, "--tenant"),
+def approvals_list(ctx: typer.Context, tenant: str = TenantOpt,
                    as_json: bool = typer.Option(False, "--json")) -> None:
     """What waits for a person: run, request, calls, who may approve, and until when."""
     if ctx.invoked_subcommand is not None:
         return
 
     async def work(brain: Brain) -> list[dict[str, object]]:
-        return await brain.runs.pending_approvals(tenant=tenant)
+        return await brain.pending_approvals(_actor(tenant, "operator", None))
 
     rows = _with_brain(work, quiet=True)
     if as_json:

@@ -7,6 +7,8 @@ overrides of that tenant on top, read in one query.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -38,12 +40,20 @@ def check_editor(scope: str, actor_tenant: str, actor_role: str) -> None:
 
 
 class PolicyStore:
+    """Each method names its tenant (and role) to Postgres, so row-level security applies."""
+
     def __init__(self, pool: AsyncConnectionPool[Any]):
         self.pool = pool
 
+    @asynccontextmanager
+    async def _tx(self, tenant: str, role: str = "operator") -> AsyncIterator[Any]:
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.role', %s, true)", (tenant, role))
+            yield conn
+
     async def effective(self, tenant: str) -> Policy:
         """The policy decisions for this tenant use, in one query."""
-        async with self.pool.connection() as conn:
+        async with self._tx(tenant) as conn:
             cur = await conn.execute(
                 "SELECT DISTINCT ON (scope) id, scope, document FROM policy_versions "
                 "WHERE scope IN (%s, %s) ORDER BY scope, id DESC",
@@ -60,7 +70,7 @@ class PolicyStore:
 
     async def current(self, scope: str) -> tuple[int, dict[str, Any]]:
         """The newest version id and document of a scope (0 and the default when never edited)."""
-        async with self.pool.connection() as conn:
+        async with self._tx(scope) as conn:
             cur = await conn.execute(
                 "SELECT id, document FROM policy_versions WHERE scope = %s ORDER BY id DESC LIMIT 1", (scope,)
             )
@@ -78,7 +88,7 @@ class PolicyStore:
         clean = model.model_dump(mode="json", exclude={"version"})
         _, before = await self.current(scope)
         before.pop("version", None)
-        async with self.pool.connection() as conn:
+        async with self._tx(author_tenant if scope == GLOBAL else scope, author_role) as conn:
             cur = await conn.execute(
                 "INSERT INTO policy_versions (scope, document, author, author_role, note, diff, restored_from) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
@@ -88,9 +98,10 @@ class PolicyStore:
         assert row is not None
         return int(row["id"])
 
-    async def history(self, scope: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    async def history(self, scope: str | None = None, limit: int = 50, *, tenant: str | None = None) -> list[dict[str, Any]]:
+        """Versions newest first: of one scope, or all this tenant may see (global and its own)."""
         where, params = ("WHERE scope = %s", [scope]) if scope else ("", [])
-        async with self.pool.connection() as conn:
+        async with self._tx(tenant or scope or GLOBAL) as conn:
             cur = await conn.execute(
                 "SELECT id, scope, author, author_role, note, diff, restored_from, created_at FROM policy_versions "
                 f"{where} ORDER BY id DESC LIMIT %s", (*params, limit),
@@ -98,7 +109,7 @@ class PolicyStore:
             return list(await cur.fetchall())
 
     async def restore(self, version: int, *, author: str, author_tenant: str, author_role: str) -> int:
-        async with self.pool.connection() as conn:
+        async with self._tx(author_tenant, author_role) as conn:
             cur = await conn.execute("SELECT scope, document FROM policy_versions WHERE id = %s", (version,))
             row = await cur.fetchone()
         if row is None:

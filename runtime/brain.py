@@ -40,6 +40,15 @@ from tools.registry import ToolRegistry, default_registry
 log = structlog.get_logger(__name__)
 
 
+async def _setup_checkpoints(owner_url: str) -> None:
+    """LangGraph's checkpoint tables, created by the owner and granted to the application role."""
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True, prepare_threshold=0) as conn:
+        await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
+    await db.grant_checkpoints(owner_url)
+
+
 def load_catalog() -> tuple[ToolRegistry, AgentRegistry]:
     """Tools and agents, the agents checked against the tools and the policy's workflows."""
     tools = default_registry()
@@ -98,7 +107,8 @@ class Brain:
             url = await asyncio.to_thread(db.resolve_url, settings.database_url, settings.pgdata)
         await db.wait_ready(url)
         await db.migrate(url)
-        pool = db.open_pool(url)
+        await _setup_checkpoints(url)
+        pool = db.open_pool(db.app_url(url, settings.app_database_url))
         await pool.open()
         try:
             tools, agents = await asyncio.to_thread(load_catalog)
@@ -109,7 +119,6 @@ class Brain:
 
                 redis = Redis.from_url(settings.redis_url)
             brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis)
-            await brain.saver.setup()
         except BaseException:
             await pool.close()
             raise
@@ -170,7 +179,9 @@ class Brain:
             raise ValueError("request: must not be empty")
         if agent_hint is not None:
             self.agents.get(agent_hint)
-        return await self.runs.create(request, actor, status="queued", agent_hint=agent_hint, idempotency_key=idempotency_key)
+        with db.tenant_scope(actor.tenant, actor.role):
+            return await self.runs.create(request, actor, status="queued", agent_hint=agent_hint,
+                                          idempotency_key=idempotency_key)
 
     async def start(self, run_id: str) -> RunOutcome:
         """Take a queued run and advance it (exactly one caller wins the claim)."""
@@ -184,24 +195,42 @@ class Brain:
 
     async def get_run(self, run_id: str, actor: Actor) -> dict[str, Any]:
         """A run the actor may see (its own tenant's; any for a super_admin); else RunNotFound."""
-        run = await self.runs.get(run_id)
+        tenant = actor.tenant
+        if actor.role == "super_admin":
+            with self._acting(actor):
+                run_id = await self.runs.resolve(run_id)
+            tenant = await self.runs.tenant_of(run_id)
+        with db.tenant_scope(tenant, actor.role):
+            run = await self.runs.get(run_id)
         if actor.role != "super_admin" and run["tenant_id"] != actor.tenant:
             raise RunNotFound(run_id)
         return run
 
+    @staticmethod
+    def _acting(actor: Actor) -> Any:
+        """The tenant scope an actor works in: its own tenant."""
+        return db.tenant_scope(actor.tenant, actor.role)
+
     async def list_runs(self, actor: Actor, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        return await self.runs.list_runs(tenant=actor.tenant, status=status, limit=limit, offset=offset)
+        with self._acting(actor):
+            return await self.runs.list_runs(tenant=actor.tenant, status=status, limit=limit, offset=offset)
 
     async def run_events(self, run_id: str, actor: Actor, *, after: int = 0) -> list[dict[str, Any]]:
         run = await self.get_run(run_id, actor)
-        return [e for e in await self.events.history(str(run["id"])) if e["seq"] > after]
+        with db.tenant_scope(run["tenant_id"], actor.role):
+            return [e for e in await self.events.history(str(run["id"])) if e["seq"] > after]
 
     async def pending_approvals(self, actor: Actor) -> list[dict[str, Any]]:
-        return await self.runs.pending_approvals(tenant=actor.tenant)
+        with self._acting(actor):
+            return await self.runs.pending_approvals(tenant=actor.tenant)
 
     async def cancel(self, run_id: str, actor: Actor) -> dict[str, Any]:
         """Cancel a run that has not finished; a waiting run's approval closes unanswered."""
         run = await self.get_run(run_id, actor)
+        with db.tenant_scope(run["tenant_id"], actor.role):
+            return await self._cancel(run, actor)
+
+    async def _cancel(self, run: dict[str, Any], actor: Actor) -> dict[str, Any]:
         for status in ("queued", "waiting"):
             try:
                 await self.runs.claim(str(run["id"]), from_status=status, to_status="cancelled")
@@ -216,6 +245,10 @@ class Brain:
 
     async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None) -> RunOutcome:
         """Run the graph until it pauses for a person or ends; record where it stopped."""
+        with db.tenant_scope(await self.runs.tenant_of(run_id)):
+            return await self._advance(run_id, resume, initial)
+
+    async def _advance(self, run_id: str, resume: Any, initial: RunState | None) -> RunOutcome:
         config = {"configurable": {"thread_id": run_id}}
         run = await self.runs.get(run_id)
         payload: Any = Command(resume=resume) if resume is not None else initial
@@ -241,8 +274,12 @@ class Brain:
 
     async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
         """Approve, reject or edit the calls a run waits on, then resume it exactly once."""
-        run_id = await self.runs.resolve(run_id)
-        run = await self.runs.get(run_id)
+        run = await self.get_run(run_id, actor)
+        with db.tenant_scope(run["tenant_id"], actor.role):
+            return await self._answer(run, actor, answer)
+
+    async def _answer(self, run: dict[str, Any], actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
+        run_id = str(run["id"])
         approval = await self.runs.pending_approval(run_id)
         if run["status"] != "waiting" or approval is None:
             raise RunStateConflict(f"run {run_id} is {run['status']} and waits for no approval")
@@ -261,23 +298,32 @@ class Brain:
         Safe to run from several processes: claiming the run decides who resumes it.
         """
         done: list[dict[str, Any]] = []
-        for approval in await self.runs.expired_approvals():
-            run_id, minutes = str(approval["run_id"]), approval["timeout_minutes"] or 60
-            role = approval["approver_role"]
-            higher = next((r for r, rank in sorted(ROLE_RANK.items(), key=lambda kv: kv[1]) if rank > ROLE_RANK.get(role, 1)), None)
-            if approval["on_timeout"] == "escalate" and higher is not None:
-                if await self.runs.escalate_approval(str(approval["id"]), higher, minutes):
-                    await self.events.emit(run_id, approval["tenant_id"], "escalated", {"from": role, "to": higher})
-                    done.append({"run_id": run_id, "outcome": "escalated", "approver_role": higher})
-                continue
-            reason = f"no answer within {minutes} minutes: rejected by the approval time limit"
-            resume = {"decided_by": "system:timeout",
-                      "calls": {c["call_id"]: {"action": "reject", "reason": reason} for c in approval["calls"]}}
-            try:
-                await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
-            except RunStateConflict:
-                continue  # someone answered it meanwhile
-            await self.runs.close_approval(str(approval["id"]), "system:timeout", resume, status="expired")
-            outcome = await self.advance(run_id, resume)
-            done.append({"run_id": run_id, "outcome": "rejected", "status": outcome.status})
+        for due in await self.runs.due_approvals():
+            with db.tenant_scope(due["tenant_id"]):
+                item = await self._expire(str(due["run_id"]))
+            if item is not None:
+                done.append(item)
         return done
+
+    async def _expire(self, run_id: str) -> dict[str, Any] | None:
+        approval = await self.runs.pending_approval(run_id)
+        if approval is None or approval["expires_at"] is None:
+            return None
+        minutes = approval["timeout_minutes"] or 60
+        role = approval["approver_role"]
+        higher = next((r for r, rank in sorted(ROLE_RANK.items(), key=lambda kv: kv[1]) if rank > ROLE_RANK.get(role, 1)), None)
+        if approval["on_timeout"] == "escalate" and higher is not None:
+            if not await self.runs.escalate_approval(str(approval["id"]), higher, minutes):
+                return None
+            await self.events.emit(run_id, approval["tenant_id"], "escalated", {"from": role, "to": higher})
+            return {"run_id": run_id, "outcome": "escalated", "approver_role": higher}
+        reason = f"no answer within {minutes} minutes: rejected by the approval time limit"
+        resume = {"decided_by": "system:timeout",
+                  "calls": {c["call_id"]: {"action": "reject", "reason": reason} for c in approval["calls"]}}
+        try:
+            await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
+        except RunStateConflict:
+            return None  # someone answered it meanwhile
+        await self.runs.close_approval(str(approval["id"]), "system:timeout", resume, status="expired")
+        outcome = await self.advance(run_id, resume)
+        return {"run_id": run_id, "outcome": "rejected", "status": outcome.status}

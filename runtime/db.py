@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,11 @@ from psycopg_pool import AsyncConnectionPool
 log = structlog.get_logger(__name__)
 
 MIGRATIONS_PACKAGE = "runtime.migrations"
+APP_ROLE = "brain_app"
+CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations")
+
+# The tenant (and role) the current task acts for; every store transaction sets it in Postgres.
+_scope: ContextVar[tuple[str, str] | None] = ContextVar("brain_tenant_scope", default=None)
 _MIGRATION_LOCK = 7_402_118_231  # advisory lock key: one migrator at a time
 
 
@@ -100,3 +108,48 @@ async def wait_ready(url: str, attempts: int = 20) -> None:
             if attempt == attempts - 1:
                 raise DatabaseError(f"Postgres is not reachable at the configured URL: {exc}") from exc
             await asyncio.sleep(0.25)
+
+
+def app_url(owner_url: str, explicit: str | None = None) -> str:
+    """The URL the application uses: the non-superuser, non-owner role (trust auth when embedded)."""
+    return explicit or psycopg.conninfo.make_conninfo(owner_url, user=APP_ROLE)
+
+
+async def grant_checkpoints(owner_url: str) -> None:
+    """LangGraph's checkpoint tables are created by the owner; the application role uses them."""
+    async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as conn:
+        tables = ", ".join(CHECKPOINT_TABLES)
+        await conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {APP_ROLE}")
+
+
+@contextmanager
+def tenant_scope(tenant: str, role: str = "operator") -> Iterator[None]:
+    """Act for this tenant in the code run inside (tasks started inside inherit it)."""
+    token = _scope.set((tenant, role))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def current_tenant() -> str | None:
+    scope = _scope.get()
+    return scope[0] if scope else None
+
+
+@asynccontextmanager
+async def scoped(pool: AsyncConnectionPool[Any], run_id: str | None = None) -> AsyncIterator[Any]:
+    """A connection in a transaction that names the tenant to Postgres (row-level security).
+
+    The tenant comes from `tenant_scope`; failing that, from the run itself (internal drivers
+    keyed by a run id); failing both, none is set and every tenant table reads empty.
+    """
+    async with pool.connection() as conn, conn.transaction():
+        scope = _scope.get()
+        if scope is None and run_id is not None:
+            cur = await conn.execute("SELECT run_tenant(%s::uuid) AS tenant", (run_id,))
+            row = await cur.fetchone()
+            scope = (row["tenant"], "operator") if row and row["tenant"] else None
+        if scope is not None:
+            await conn.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.role', %s, true)", scope)
+        yield conn

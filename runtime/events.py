@@ -10,6 +10,8 @@ import structlog
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from runtime.db import scoped
+
 log = structlog.get_logger(__name__)
 
 Listener = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -27,7 +29,7 @@ class EventSink:
 
     async def emit(self, run_id: str, tenant: str, type_: str, data: dict[str, Any], key: str | None = None) -> None:
         """Record one event; with a key, a replay of the same event (a resumed node) is dropped."""
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "INSERT INTO run_events (run_id, tenant_id, type, data, key) VALUES (%s, %s, %s, %s, %s) "
                 "ON CONFLICT (run_id, key) DO NOTHING RETURNING seq",
@@ -46,7 +48,7 @@ class EventSink:
         log.debug("run event", run_id=run_id, type=type_)
 
     async def history(self, run_id: str) -> list[dict[str, Any]]:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "SELECT seq, type, data, created_at FROM run_events WHERE run_id = %s ORDER BY seq", (run_id,)
             )

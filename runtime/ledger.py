@@ -8,6 +8,8 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from runtime.db import scoped
+
 COLUMNS = (
     "run_id", "tenant_id", "call_id", "kind", "tool", "args", "args_hash", "outcome", "actor",
     "policy_version", "rule_id", "confidence", "reason", "result", "error", "precondition",
@@ -46,13 +48,13 @@ class Ledger:
             f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
             "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
         )
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, entry.run_id) as conn:
             cur = await conn.execute(sql, values)
             written: bool = cur.rowcount == 1
             return written
 
     async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, kind)
             )
@@ -60,6 +62,6 @@ class Ledger:
             return row
 
     async def for_run(self, run_id: str) -> list[dict[str, Any]]:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute("SELECT * FROM ledger WHERE run_id = %s ORDER BY seq", (run_id,))
             return list(await cur.fetchall())

@@ -10,6 +10,8 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from runtime.db import scoped
+
 
 class RunNotFound(LookupError):
     def __init__(self, run_id: str):
@@ -35,7 +37,7 @@ class RunStore:
                      agent_hint: str | None = None, idempotency_key: str | None = None) -> tuple[str, bool]:
         """Open a run; with an idempotency key already used by this tenant, return that run (created=False)."""
         run_id = run_id or str(uuid.uuid4())
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             cur = await conn.execute(
                 "INSERT INTO runs (id, tenant_id, user_id, role, request, status, agent_hint, idempotency_key) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, idempotency_key) "
@@ -59,7 +61,7 @@ class RunStore:
             pass
         if len(run_id) < 6 or not all(c in "0123456789abcdef-" for c in run_id.lower()):
             raise RunNotFound(run_id)
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             cur = await conn.execute("SELECT id FROM runs WHERE id::text LIKE %s LIMIT 2", (run_id.lower() + "%",))
             rows = await cur.fetchall()
         if len(rows) != 1:
@@ -68,7 +70,7 @@ class RunStore:
 
     async def get(self, run_id: str) -> dict[str, Any]:
         run_id = await self.resolve(run_id)
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute("SELECT * FROM runs WHERE id = %s", (run_id,))
             row: dict[str, Any] | None = await cur.fetchone()
         if row is None:
@@ -77,14 +79,14 @@ class RunStore:
 
     async def update(self, run_id: str, **fields: Any) -> None:
         sets = ", ".join(f"{name} = %s" for name in fields)
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             await conn.execute(
                 f"UPDATE runs SET {sets}, updated_at = now() WHERE id = %s", (*fields.values(), run_id)
             )
 
     async def claim(self, run_id: str, *, from_status: str, to_status: str) -> None:
         """Move a run between states atomically; the loser of a race gets RunStateConflict."""
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "UPDATE runs SET status = %s, updated_at = now() WHERE id = %s AND status = %s RETURNING id",
                 (to_status, run_id, from_status),
@@ -104,7 +106,7 @@ class RunStore:
             where.append("status = %s")
             params.append(status)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             cur = await conn.execute(
                 f"SELECT * FROM runs {clause} ORDER BY created_at DESC, id LIMIT %s OFFSET %s", (*params, limit, offset)
             )
@@ -113,7 +115,7 @@ class RunStore:
     async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, request: dict[str, Any]) -> None:
         """Record what a run waits for; the time limit starts now."""
         minutes = request.get("timeout_minutes")
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             await conn.execute(
                 "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role, "
                 " timeout_minutes, on_timeout, expires_at) "
@@ -124,15 +126,22 @@ class RunStore:
                  minutes, request.get("on_timeout", "reject"), minutes, minutes),
             )
 
-    async def expired_approvals(self) -> builtins.list[dict[str, Any]]:
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= now() ORDER BY expires_at"
-            )
+    async def due_approvals(self) -> builtins.list[dict[str, Any]]:
+        """Approvals past their time limit, across tenants (id, run_id, tenant_id only)."""
+        async with scoped(self.pool) as conn:
+            cur = await conn.execute("SELECT id, run_id, tenant_id FROM due_approvals()")
             return list(await cur.fetchall())
 
+    async def tenant_of(self, run_id: str) -> str:
+        async with scoped(self.pool) as conn:
+            cur = await conn.execute("SELECT run_tenant(%s::uuid) AS tenant", (run_id,))
+            row = await cur.fetchone()
+        if row is None or row["tenant"] is None:
+            raise RunNotFound(run_id)
+        return str(row["tenant"])
+
     async def escalate_approval(self, approval_id: str, role: str, minutes: int) -> bool:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             cur = await conn.execute(
                 "UPDATE approvals SET approver_role = %s, expires_at = now() + make_interval(mins => %s) "
                 "WHERE id = %s AND status = 'pending' RETURNING id",
@@ -142,7 +151,7 @@ class RunStore:
 
     async def pending_approvals(self, *, tenant: str | None = None) -> builtins.list[dict[str, Any]]:
         where, params = ("AND a.tenant_id = %s", [tenant]) if tenant else ("", [])
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             cur = await conn.execute(
                 "SELECT a.*, r.request, r.agent, r.user_id FROM approvals a JOIN runs r ON r.id = a.run_id "
                 f"WHERE a.status = 'pending' {where} ORDER BY a.requested_at", params,
@@ -150,7 +159,7 @@ class RunStore:
             return list(await cur.fetchall())
 
     async def pending_approval(self, run_id: str) -> dict[str, Any] | None:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "SELECT * FROM approvals WHERE run_id = %s AND status = 'pending' ORDER BY requested_at DESC LIMIT 1",
                 (run_id,),
@@ -159,7 +168,7 @@ class RunStore:
             return row
 
     async def close_approval(self, approval_id: str, decided_by: str, response: dict[str, Any], status: str = "decided") -> None:
-        async with self.pool.connection() as conn:
+        async with scoped(self.pool) as conn:
             await conn.execute(
                 "UPDATE approvals SET status = %s, decided_at = now(), decided_by = %s, response = %s "
                 "WHERE id = %s AND status = 'pending'",

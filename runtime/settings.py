@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("BRAIN_DATABASE_URL", "DATABASE_URL"),
         description="Postgres URL; unset = an embedded Postgres 16 + pgvector (pgserver) under <home>/pgdata",
     )
+    app_database_url: str | None = Field(
+        default=None, description="URL for the application role (brain_app); unset = DATABASE_URL with user brain_app"
+    )
     redis_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("BRAIN_REDIS_URL", "REDIS_URL"),

@@ -8,6 +8,7 @@ from typing import Any
 from policies.store import GLOBAL
 from runtime.approvals import ApprovalAnswer, CallAnswer
 from runtime.brain import Brain
+from runtime.db import scoped
 from runtime.llm import use_model
 from runtime.runs import Actor
 from runtime.testing.model import ScriptedModel, message_step, tool_step
@@ -62,7 +63,7 @@ async def test_text_in_a_tool_result_changes_no_decision(brain: Brain) -> None:
 
 
 async def _expire_now(brain: Brain, run_id: str) -> None:
-    async with brain.pool.connection() as conn:
+    async with scoped(brain.pool, run_id) as conn:  # as the app role, in the run's tenant
         await conn.execute("UPDATE approvals SET expires_at = now() - interval '1 second' WHERE run_id = %s", (run_id,))
 
 
