@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,6 +38,21 @@ class SystemWiring:
 
 
 SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset")
+
+# A separate set of sandbox states (an eval case, a test) for the code run inside.
+_namespace: ContextVar[str | None] = ContextVar("brain_sandbox_namespace", default=None)
+
+
+@contextmanager
+def sandbox_namespace(name: str) -> Iterator[None]:
+    """Use sandbox states of their own, under this name, for everything run inside."""
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"sandbox namespace {name!r}: use a plain name")
+    token = _namespace.set(name)
+    try:
+        yield
+    finally:
+        _namespace.reset(token)
 
 
 def wirings() -> dict[str, SystemWiring]:
@@ -72,14 +89,16 @@ class ClientFactory:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.systems = wirings()
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
 
     def for_tenant(self, tenant: str) -> TenantClients:
         return TenantClients(self, tenant)
 
     def store_path(self, system: str, tenant: str) -> Path:
         wiring = self.systems[system]
-        return self.settings.sandbox_dir / tenant / system / wiring.state_file
+        namespace = _namespace.get()
+        root = self.settings.sandbox_dir / "namespaces" / namespace if namespace else self.settings.sandbox_dir
+        return root / tenant / system / wiring.state_file
 
     def sandbox_store(self, system: str, tenant: str, *, seed_demo: bool = True) -> SandboxStore:
         """The tenant's sandbox state for a system; a new one starts with the demo data."""
@@ -95,7 +114,7 @@ class ClientFactory:
     def client(self, system: str, tenant: str) -> Any:
         if system not in self.systems:
             raise KeyError(system)
-        key = (system, tenant)
+        key = (system, tenant, _namespace.get() or "")
         if key not in self._clients:
             wiring = self.systems[system]
             client = wiring.real_client(self.settings, tenant)
@@ -103,6 +122,11 @@ class ClientFactory:
                 client = wiring.sandbox_client(self.settings, self.sandbox_store(system, tenant))
             self._clients[key] = client
         return self._clients[key]
+
+    async def release(self, namespace: str) -> None:
+        """Close the clients of one namespace (an eval case that finished)."""
+        for key in [k for k in self._clients if k[2] == namespace]:
+            await self._clients.pop(key).aclose()
 
     async def aclose(self) -> None:
         for client in self._clients.values():

@@ -69,7 +69,7 @@ async def test_executions_equal_allowing_decisions(
     await brain.policies.save(GLOBAL, document, **ADMIN)
     real = brain.clients.client("saleor", "demo")
     counting = CountingClient(real.real if isinstance(real, CountingClient) else real)
-    brain.clients._clients[("saleor", "demo")] = counting
+    brain.clients._clients[("saleor", "demo", "")] = counting
 
     with use_model(ScriptedModel([tool_step(*plan), message_step("done")])):
         out = await brain.submit("do these store changes", ACTOR, agent_hint="product_catalog_manager")
