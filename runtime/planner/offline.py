@@ -13,16 +13,9 @@ from pydantic import ValidationError
 
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
+from runtime.planner.slots import builtin_slots
 from tools.registry import ToolRegistry
 
-BUILTIN_SLOTS: dict[str, re.Pattern[str]] = {
-    "money": re.compile(r"(?:\$|usd\s*)\s*(\d+(?:[.,]\d{1,2})?)|(\d+(?:[.,]\d{1,2})?)\s*(?:usd|dollars?|bucks|\$)", re.I),
-    "percent": re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent)", re.I),
-    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    "order": re.compile(r"(?:order\s*(?:number|no\.?)?\s*#?|#)(\d{3,})", re.I),
-    "sku": re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b"),
-    "number": re.compile(r"\b(\d+(?:\.\d+)?)\b"),
-}
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
 _LEADING = re.compile(r"^(?:the|a|an|our|my)\s+", re.I)
 PATTERN_CONFIDENCE = 0.95
@@ -34,12 +27,8 @@ def _clean(value: str) -> str:
 
 
 def extract_slots(request: str, match: re.Match[str]) -> dict[str, str]:
-    slots: dict[str, str] = {}
-    for name, pattern in BUILTIN_SLOTS.items():
-        found = pattern.search(request)
-        if found:
-            groups = [g for g in found.groups() if g] if found.groups() else []
-            slots[name] = (groups[0] if groups else found.group(0)).replace(",", ".")
+    """Built-in slots first; the pattern's own named groups win over them."""
+    slots = builtin_slots(request)
     for name, value in match.groupdict().items():
         if value:
             slots[name] = _clean(value)
