@@ -1,8 +1,9 @@
 """Superset tools (BI, read-only). Argument names and risk classes as in shared/catalog/tools.md.
 
-Handlers land with the Superset adapter. `superset.sql_query` checks its SQL here already: one
-SELECT or WITH statement, no writing keywords outside string literals. That check is a guard for
-the agent's mistakes, not a sandbox: the database role Superset uses must be read-only as well.
+Each handler calls the tenant's `SupersetClient` (`ctx.client("superset")`). `superset.sql_query`
+checks its SQL here already: one SELECT or WITH statement, no writing keywords outside string
+literals. That check is a guard for the agent's mistakes, not a sandbox: the adapter checks again
+and the database role Superset uses must be read-only as well.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
-from tools.spec import Risk, ToolArgs, ToolSpec
+from tools.context import ToolContext
+from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
 SYSTEM = "superset"
 
@@ -192,10 +194,39 @@ def _ident_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_$"
 
 
-def _tool(name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str) -> ToolSpec:
+async def _dashboard_list(ctx: ToolContext, args: DashboardList) -> ToolResult:
+    dashboards = await ctx.client(SYSTEM).dashboard_list(query=args.query, owner=args.owner, tag=args.tag,
+                                                         limit=args.limit)
+    return {"dashboards": dashboards, "count": len(dashboards)}
+
+
+async def _chart_list(ctx: ToolContext, args: ChartList) -> ToolResult:
+    charts = await ctx.client(SYSTEM).chart_list(query=args.query, dashboard=args.dashboard, dataset=args.dataset,
+                                                 limit=args.limit)
+    return {"charts": charts, "count": len(charts)}
+
+
+async def _chart_data(ctx: ToolContext, args: ChartData) -> ToolResult:
+    return dict(await ctx.client(SYSTEM).chart_data(args.chart, time_range=args.time_range, filters=args.filters,
+                                                    row_limit=args.row_limit))
+
+
+async def _dataset_list(ctx: ToolContext, args: DatasetList) -> ToolResult:
+    datasets = await ctx.client(SYSTEM).dataset_list(query=args.query, database=args.database,
+                                                     include_columns=args.include_columns, limit=args.limit)
+    return {"datasets": datasets, "count": len(datasets)}
+
+
+async def _sql_query(ctx: ToolContext, args: SqlQuery) -> ToolResult:
+    return dict(await ctx.client(SYSTEM).sql_query(args.database, args.sql, schema=args.schema_, limit=args.limit))
+
+
+def _tool(
+    name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any
+) -> ToolSpec:
     return ToolSpec(
         id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency,
+        idempotency=idempotency, **extra,
     )
 
 
@@ -203,13 +234,14 @@ R = Risk.READ
 
 TOOLS: list[ToolSpec] = [
     _tool("dashboard_list", "Find dashboards: title, URL, owners, charts, last change", DashboardList, R,
-          "Safe to repeat."),
+          "Safe to repeat.", handler=_dashboard_list, summary="Found {count} dashboard(s)."),
     _tool("chart_list", "Find charts: name, type, dataset, the dashboards it is on, URL", ChartList, R,
-          "Safe to repeat."),
+          "Safe to repeat.", handler=_chart_list, summary="Found {count} chart(s)."),
     _tool("chart_data", "The data behind a saved chart, for a time range and extra filters", ChartData, R,
-          "Safe to repeat."),
+          "Safe to repeat.", handler=_chart_data, summary="Chart {chart}: {row_count} row(s)."),
     _tool("dataset_list", "Find datasets with database, columns, metrics and descriptions", DatasetList, R,
-          "Safe to repeat."),
+          "Safe to repeat.", handler=_dataset_list, summary="Found {count} dataset(s)."),
     _tool("sql_query", "Run one read-only SQL query (a single SELECT or WITH) in SQL Lab and return the rows",
-          SqlQuery, R, "Safe to repeat; anything but a single SELECT or WITH statement is rejected."),
+          SqlQuery, R, "Safe to repeat; anything but a single SELECT or WITH statement is rejected.",
+          handler=_sql_query, summary="Query on {database} returned {row_count} row(s)."),
 ]

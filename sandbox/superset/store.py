@@ -1,0 +1,123 @@
+"""SupersetStore: the sandbox's dashboards, charts and datasets, in memory or in a JSON file.
+
+The rows behind them are not stored: the analytics database is rebuilt from the deterministic
+demo tables (see `warehouse.py`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sandbox.superset.demo import demo_seed
+from sandbox.superset.seeding import State, dump_state, empty_state, seed_state
+
+
+class Transaction:
+    """The state inside one `SupersetStore.transaction()`; `touch()` marks it to be saved."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.dirty = False
+
+    def touch(self) -> None:
+        self.dirty = True
+
+
+class SupersetStore:
+    """With `persist_path` the state lives in that JSON file: every transaction takes an exclusive
+    `fcntl` lock on `<path>.lock`, loads the file, and writes it back atomically if it changed, so
+    separate processes share one store. Without it the state is in memory.
+    """
+
+    def __init__(self, persist_path: Path | None = None) -> None:
+        self.persist_path = Path(persist_path) if persist_path is not None else None
+        self._lock = threading.RLock()
+        self._state: State = empty_state()
+
+    @classmethod
+    def with_demo_data(cls, persist_path: Path | None = None) -> SupersetStore:
+        """A store seeded with `demo_seed()` unless it already holds dashboards."""
+        store = cls(persist_path)
+        with store.transaction() as tx:
+            if not tx.state["dashboards"]:
+                seed_state(tx.state, demo_seed())
+                tx.touch()
+        return store
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
+        with self._lock, self._file_lock():
+            tx = Transaction(self._load())
+            if self.persist_path is not None and not self.persist_path.exists():
+                tx.touch()  # write the new store (and its token secret) on first use
+            yield tx
+            if tx.dirty:
+                self._save(tx.state)
+
+    def reset(self) -> None:
+        """Empty the store (the signing secret is kept, so issued tokens stay valid)."""
+        with self.transaction() as tx:
+            secret = tx.state.get("secret")
+            tx.state.clear()
+            tx.state.update(empty_state(secret))
+            tx.touch()
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """Add databases, datasets, charts and dashboards (see `demo_seed()`); existing names are kept."""
+        with self.transaction() as tx:
+            seed_state(tx.state, data)
+            tx.touch()
+
+    def dump(self) -> dict[str, Any]:
+        """The store in the seed shape: `databases`, `datasets`, `charts`, `dashboards`."""
+        with self.transaction() as tx:
+            return dump_state(tx.state)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if self.persist_path is None:
+            yield
+            return
+        self.persist_path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.persist_path.with_name(self.persist_path.name + ".lock")
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _load(self) -> State:
+        if self.persist_path is not None and self.persist_path.exists():
+            text = self.persist_path.read_text(encoding="utf-8")
+            if text.strip():
+                loaded: State = json.loads(text)
+                return loaded
+        # A copy, so that a transaction that fails half-way leaves the state as it was.
+        return copy.deepcopy(self._state)
+
+    def _save(self, state: State) -> None:
+        self._state = state
+        if self.persist_path is None:
+            return
+        fd, tmp = tempfile.mkstemp(prefix=self.persist_path.name, dir=self.persist_path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(state, handle, indent=1, sort_keys=True)
+            os.replace(tmp, self.persist_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
