@@ -209,6 +209,7 @@ async def test_text_compose_handler_returns_a_draft() -> None:
 
 
 def test_adapter_tools_have_no_handler_yet() -> None:
-    mine = [spec for spec in REGISTRY if spec.system in {"wagtail", "crm", "superset", "telegram", "memory",
-                                                         "scheduler", "gamification"}]
+    mine = [spec for spec in REGISTRY if spec.system in {"telegram", "memory",
+                                                         "scheduler", "gamification"}
+            and spec.id not in {"memory.search", "memory.write"}]  # memory: handlers call ToolContext.memory
     assert mine and all(spec.handler is None for spec in mine)

@@ -1,6 +1,7 @@
 """CRM tools (leads, contacts, accounts, opportunities, tasks, notes).
 
-Argument names and risk classes as in shared/catalog/tools.md. Handlers land with the CRM adapter.
+Argument names and risk classes as in shared/catalog/tools.md. Each handler calls the tenant's
+`CrmClient` (adapters.crm, django-crm's REST API).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from tools.spec import DecimalArg, Risk, ToolArgs, ToolSpec
+from tools.context import ToolContext
+from tools.spec import DecimalArg, Handler, Risk, ToolArgs, ToolResult, ToolSpec
 
 SYSTEM = "crm"
 
@@ -242,10 +244,45 @@ class RecordDelete(ToolArgs):
     reason: str = Field(min_length=1)
 
 
-def _tool(name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str) -> ToolSpec:
+def _kwargs(args: ToolArgs) -> dict[str, Any]:
+    return args.model_dump(exclude_none=True)
+
+
+def _call(method: str) -> Handler:
+    """A handler passing the validated arguments to one CrmClient method and returning its record."""
+
+    async def handler(ctx: ToolContext, args: ToolArgs) -> ToolResult:
+        return dict(await getattr(ctx.client(SYSTEM), method)(**_kwargs(args)))
+
+    handler.__name__ = f"_{method}"
+    return handler
+
+
+def _listing(method: str, key: str) -> Handler:
+    """A handler for a search or list method: `{key: [...], count}`."""
+
+    async def handler(ctx: ToolContext, args: ToolArgs) -> ToolResult:
+        items: list[dict[str, Any]] = await getattr(ctx.client(SYSTEM), method)(**_kwargs(args))
+        return {key: items, "count": len(items)}
+
+    handler.__name__ = f"_{method}"
+    return handler
+
+
+async def _lead_now(ctx: ToolContext, args: LeadUpdate | LeadScoreUpdate | LeadAssign) -> ToolResult:
+    """The lead a write is about, as it is now (the executor compares it before running)."""
+    found = await ctx.client(SYSTEM).lead_search(lead=args.lead)
+    return dict(found[0]) if found else {}
+
+
+def _tool(
+    name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, summary: str,
+    listing: str | None = None, **extra: Any,
+) -> ToolSpec:
+    handler = _listing(name, listing) if listing else _call(name)
     return ToolSpec(
         id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency,
+        idempotency=idempotency, handler=handler, summary=summary, **extra,
     )
 
 
@@ -253,39 +290,49 @@ R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 
 TOOLS: list[ToolSpec] = [
     _tool("lead_search", "Find leads by text or filters, with status, stage, rating, score, owner, source, tags",
-          LeadSearch, R, "Safe to repeat."),
+          LeadSearch, R, "Safe to repeat.", "Found {count} lead(s).", listing="leads"),
     _tool("lead_create", "Create a lead", LeadCreate, W,
-          "Create-if-absent: an open lead with the same email (or name and company) is returned."),
+          "Create-if-absent: an open lead with the same email (or name and company) is returned.",
+          "Lead {name} ({company_name}) is in the CRM."),
     _tool("lead_update", "Change a lead's status, stage, follow-up date, tags or other fields (not score or owner)",
-          LeadUpdate, W, "Idempotent."),
+          LeadUpdate, W, "Idempotent.", "Updated lead {name}: status {status}, stage {stage}.",
+          precondition=_lead_now),
     _tool("lead_score_update", "Write a lead's 0-100 score with reasons and its HOT/WARM/COLD rating",
-          LeadScoreUpdate, W, "Idempotent."),
+          LeadScoreUpdate, W, "Idempotent.", "Scored {name}: {score}/100 ({rating}).", precondition=_lead_now),
     _tool("lead_assign", "Give a lead an owner (a sales rep); its status becomes assigned", LeadAssign, W,
-          "Idempotent."),
+          "Idempotent.", "Assigned {name} to {owner}.", precondition=_lead_now),
     _tool("lead_convert", "Convert a lead into an account, a contact and an opportunity", LeadConvert, W,
-          "Idempotent: converting a converted lead returns the records it became."),
+          "Idempotent: converting a converted lead returns the records it became.",
+          "Converted {lead} into an account, a contact and a deal."),
     _tool("contact_search", "Find contacts with their account, title, email, phone, owner", ContactSearch, R,
-          "Safe to repeat."),
-    _tool("contact_upsert", "Create or update a contact, keyed by email", ContactUpsert, W, "Keyed by email."),
+          "Safe to repeat.", "Found {count} contact(s).", listing="contacts"),
+    _tool("contact_upsert", "Create or update a contact, keyed by email", ContactUpsert, W, "Keyed by email.",
+          "Saved contact {name} ({email})."),
     _tool("account_search", "Find accounts with industry, owner, tags, open deal value and last activity",
-          AccountSearch, R, "Safe to repeat."),
+          AccountSearch, R, "Safe to repeat.", "Found {count} account(s).", listing="accounts"),
     _tool("account_upsert", "Create or update an account, keyed by website domain, else by name", AccountUpsert, W,
-          "Keyed by domain or name."),
+          "Keyed by domain or name.", "Saved account {name}."),
     _tool("opportunity_search", "Find deals with stage, amount, close date, probability, owner and activity",
-          OpportunitySearch, R, "Safe to repeat."),
+          OpportunitySearch, R, "Safe to repeat.", "Found {count} deal(s).", listing="opportunities"),
     _tool("opportunity_create", "Open a new deal on an account", OpportunityCreate, W,
-          "An open deal with the same name on the same account is returned, not duplicated."),
+          "An open deal with the same name on the same account is returned, not duplicated.",
+          "Deal {name} on {account}: {stage}, {amount}, closing {close_date}."),
     _tool("opportunity_update", "Change a deal's stage, amount, close date or probability; won/lost closes it",
-          OpportunityUpdate, W, "Idempotent."),
+          OpportunityUpdate, W, "Idempotent.", "Deal {name} is at {stage} ({status})."),
     _tool("task_create", "Create a task for a user, optionally linked to a lead, contact, account or deal",
-          TaskCreate, W, "An open task with the same title, owner, record and due date is returned."),
-    _tool("task_list", "List tasks by owner, status, due window or record", TaskList, R, "Safe to repeat."),
-    _tool("task_update", "Complete, reschedule, reprioritise or reassign a task", TaskUpdate, W, "Idempotent."),
+          TaskCreate, W, "An open task with the same title, owner, record and due date is returned.",
+          "Task {title} is due {due} ({owner})."),
+    _tool("task_list", "List tasks by owner, status, due window or record", TaskList, R, "Safe to repeat.",
+          "{count} task(s).", listing="tasks"),
+    _tool("task_update", "Complete, reschedule, reprioritise or reassign a task", TaskUpdate, W, "Idempotent.",
+          "Task {title}: {status}, due {due}, {priority} priority."),
     _tool("note_add", "Add a note (call, meeting or email summary) to a lead, contact, account or deal", NoteAdd, W,
-          "The same body on the same record is stored once."),
-    _tool("note_list", "A record's notes, newest first", NoteList, R, "Safe to repeat."),
+          "The same body on the same record is stored once.", "Note saved on {related_to}."),
+    _tool("note_list", "A record's notes, newest first", NoteList, R, "Safe to repeat.", "{count} note(s).",
+          listing="notes"),
     _tool("record_merge", "Merge duplicate leads, contacts or accounts into one; the others are deleted",
-          RecordMerge, D, "A repeat finds the merged records gone and reports done."),
+          RecordMerge, D, "A repeat finds the merged records gone and reports done.",
+          "Merged into {keep[name]}."),
     _tool("record_delete", "Permanently delete a lead, contact, account or deal with its notes", RecordDelete, D,
-          "Idempotent: a missing record counts as deleted."),
+          "Idempotent: a missing record counts as deleted.", "Deleted {kind} {record} and its notes."),
 ]

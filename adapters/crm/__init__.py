@@ -1,0 +1,5 @@
+"""CRM adapter: django-crm 1.35 (BottleCRM) REST API."""
+
+from adapters.crm.client import CrmClient
+
+__all__ = ["CrmClient"]

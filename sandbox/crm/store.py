@@ -1,0 +1,111 @@
+"""CrmStore: the sandbox CRM's state, in memory or in a JSON file shared between processes."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sandbox.crm.demo import demo_seed
+from sandbox.crm.dump import dump_crm
+from sandbox.crm.seeding import seed_crm
+from sandbox.crm.state import CrmState, empty_state
+
+
+class CrmStore:
+    """One organisation's CRM: users, tags, pipelines, leads, contacts, accounts, deals, tasks, notes.
+
+    With `persist_path` the state lives in that JSON file: each transaction holds an exclusive
+    `fcntl` lock on `<path>.lock`, reads the file, and replaces it atomically when something
+    changed, so several processes share one CRM. Without a path the state stays in memory.
+    """
+
+    def __init__(self, persist_path: Path | None = None) -> None:
+        self.persist_path = Path(persist_path) if persist_path is not None else None
+        self._lock = threading.RLock()
+        self._state: dict[str, Any] = empty_state()
+
+    @classmethod
+    def with_demo_data(cls, persist_path: Path | None = None) -> CrmStore:
+        """A store holding `demo_seed()`, unless it already holds leads or accounts."""
+        store = cls(persist_path)
+        with store.transaction() as state:
+            if not state.table("leads") and not state.table("accounts"):
+                seed_crm(state, demo_seed())
+        return store
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[CrmState]:
+        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
+        with self._lock, self._file_lock():
+            state = CrmState(self._load())
+            yield state
+            if state.dirty:
+                self._save(state.state)
+
+    def reset(self) -> None:
+        """Empty the CRM (a new organisation with no users or records)."""
+        with self.transaction() as state:
+            state.state.clear()
+            state.state.update(empty_state())
+            state.touch()
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """Add or update `users`, `leads`, `contacts`, `accounts`, `opportunities`, `tasks`, `notes`.
+
+        Records are matched by email (leads, contacts), name (accounts, deals) or title (tasks);
+        a match gets the seeded fields. See `demo_seed()` for the shape.
+        """
+        with self.transaction() as state:
+            seed_crm(state, data)
+
+    def dump(self) -> dict[str, Any]:
+        """The CRM in the seed shape, with the tools' argument names (email, status, stage, ...)."""
+        with self.transaction() as state:
+            return dump_crm(state)
+
+    # --- persistence -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        if self.persist_path is None:
+            yield
+            return
+        self.persist_path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.persist_path.with_name(self.persist_path.name + ".lock")
+        with open(lock_path, "a+") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _load(self) -> dict[str, Any]:
+        if self.persist_path is not None and self.persist_path.exists():
+            text = self.persist_path.read_text(encoding="utf-8")
+            if text.strip():
+                loaded: dict[str, Any] = json.loads(text)
+                return loaded
+        # A copy, so that a transaction failing half-way leaves the state as it was.
+        return copy.deepcopy(self._state)
+
+    def _save(self, state: dict[str, Any]) -> None:
+        self._state = state
+        if self.persist_path is None:
+            return
+        fd, tmp = tempfile.mkstemp(prefix=self.persist_path.name, dir=self.persist_path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(state, handle, indent=1, sort_keys=True)
+            os.replace(tmp, self.persist_path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
