@@ -37,3 +37,7 @@ test: setup redis lint
 
 clean:
 	rm -rf .brain
+
+.PHONY: eval
+eval: setup
+	$(BIN)/brain eval evals/suites/*.jsonl --workers 2 --json bench/results/eval-latest.json --html bench/results/eval-latest.html

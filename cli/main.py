@@ -403,6 +403,11 @@ def route(request: str, as_json: bool = typer.Option(False, "--json")) -> None:
         console.print(f"  {cand['agent']}: {cand['score']}")
 
 
+from cli.eval_commands import register as _register_eval  # noqa: E402
+
+_register_eval(app)
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,151 @@
+"""`brain eval`: run eval suites, compare reports, simulate a draft policy, gate on floors."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from evals import compare as comparing
+from evals import policy_sim, report
+from evals.case import SuiteCase, SuiteError, check_references, load_suites
+from evals.runner import EvalOptions, run_suite
+from runtime.brain import Brain
+from runtime.logging import configure_logging
+from runtime.settings import load_settings
+
+console = Console()
+
+FLOOR_HELP = "exit non-zero when the {} rate (0..1) is under this"
+
+
+SUITES = typer.Argument(None, help="suite files in the format of EVAL_FORMAT.md (JSON Lines)", show_default=False)
+JSON_PATH = typer.Option(None, "--json", help="write the full report as JSON here")
+HTML_PATH = typer.Option(None, "--html", help="write a self-contained HTML report with charts here")
+COMPARE = typer.Option(None, "--compare", metavar="OLD.json NEW.json", help="print what got better and worse between two JSON reports")
+POLICY = typer.Option(None, "--policy", metavar="DRAFT.yaml", help="replay the suites under a draft global policy and count approvals")
+
+
+def _floor(option: str, score: str) -> Any:
+    return typer.Option(None, f"--min-{option}", min=0.0, max=1.0, help=FLOOR_HELP.format(score))
+
+
+def eval_command(
+    suites: list[Path] | None = SUITES,
+    workers: int = typer.Option(1, "--workers", min=1, help="cases run at the same time, each in its own sandbox namespace"),
+    repeat: int = typer.Option(1, "--repeat", min=1, help="run each case k times; pass^k needs all k to pass"),
+    model: str | None = typer.Option(None, "--model", help="any litellm model name; default: the offline planner"),
+    json_path: Path | None = JSON_PATH,
+    html_path: Path | None = HTML_PATH,
+    min_route1: float | None = _floor("route1", "route@1"),
+    min_route3: float | None = _floor("route3", "route@3"),
+    min_action: float | None = _floor("action", "action match"),
+    min_decision: float | None = _floor("decision", "decision match"),
+    min_state: float | None = _floor("state", "state match"),
+    min_refusal: float | None = _floor("refusal", "refusal"),
+    compare: tuple[Path, Path] | None = COMPARE,
+    policy: Path | None = POLICY,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="run only the first N cases (over all suites)"),
+) -> None:
+    """Score agent accuracy: route@1, route@3, action, decision, state, refusal and pass^k.
+
+    Each case runs against its own sandbox states: the demo data with the case's `setup` on top (a setup object replaces the demo object of the same name). Approvals are granted by a super_admin of the case's tenant, so the state after the run can be compared.
+    """
+    if compare is not None:
+        if suites:
+            _fail("give either suite files or --compare OLD NEW, not both")
+        _compare(*compare)
+        return
+    if not suites:
+        _fail("name at least one suite file (e.g. evals/suites/routing.jsonl), or use --compare OLD NEW")
+    try:
+        cases = load_suites(suites)
+    except SuiteError as exc:
+        _fail("\n".join(exc.problems))
+    if limit is not None:
+        cases = cases[:limit]
+    draft = None
+    if policy is not None:
+        try:
+            draft = policy_sim.load_policy(policy)
+        except policy_sim.PolicyFileError as exc:
+            _fail(str(exc))
+    options = EvalOptions(workers=workers, repeat=repeat, mode=model or "offline")
+    floors = {"route@1": min_route1, "route@3": min_route3, "action": min_action, "decision": min_decision,
+              "state": min_state, "refusal": min_refusal}
+    data = asyncio.run(_run(cases, [p.name for p in suites], options, model, draft, policy))
+    if json_path is not None:
+        report.write_json(data, json_path)
+        console.print(f"JSON report: {json_path}")
+    if html_path is not None:
+        report.write_html(data, html_path)
+        console.print(f"HTML report: {html_path}")
+    _check_floors(data, floors)
+
+
+async def _run(cases: list[SuiteCase], suites: list[str], options: EvalOptions, model: str | None,
+               draft: Any, draft_path: Path | None) -> dict[str, Any]:
+    settings = load_settings(**({"model": model} if model else {}))
+    # A failing tool is part of what a case records; its warning would only break the progress bar.
+    configure_logging("ERROR" if settings.log_level.upper() in ("WARNING", "WARN") else settings.log_level)
+    with console.status("starting the Brain (database, agents, router)..."):
+        brain = await Brain.open(settings)
+    try:
+        try:
+            check_references(cases, brain.agents.ids(), brain.tools.ids())
+        except SuiteError as exc:
+            _fail("\n".join(exc.problems))
+        trials = len(cases) * options.repeat
+        if draft is None:
+            with report.progress_bar(console, trials) as done:
+                run = await run_suite(brain, cases, options, done, suites)
+            data = report.summarize(run)
+            report.render(data, console)
+            return data
+        with report.progress_bar(console, 2 * trials) as done:
+            sim = await policy_sim.simulate(brain, cases, draft, options, draft_path=str(draft_path), on_trial=done)
+        data = report.summarize(sim.draft)
+        data["policy_simulation"] = sim.as_dict()
+        report.render(data, console)
+        policy_sim.render(sim, console)
+        return data
+    finally:
+        await brain.close()
+
+
+def _compare(old: Path, new: Path) -> None:
+    try:
+        result = comparing.compare(comparing.load_report(old), comparing.load_report(new))
+    except comparing.ReportError as exc:
+        _fail(str(exc))
+    comparing.render(result, console)
+
+
+def _check_floors(data: dict[str, Any], floors: dict[str, float | None]) -> None:
+    under = []
+    for name, floor in floors.items():
+        if floor is None:
+            continue
+        rate = data["scores"][name]["rate"]
+        if rate is None:
+            console.print(f"[yellow]warning:[/] no case asks for {name}; its floor {floor:.2f} was not checked")
+        elif rate < floor:
+            under.append(f"{name} is {rate:.3f}, under its floor {floor:.3f}")
+    for line in under:
+        console.print(Text("under the floor: ", style="red") + Text(line))
+    if under:
+        raise typer.Exit(1)
+
+
+def _fail(message: str) -> NoReturn:
+    console.print(Text("error: ", style="red") + Text(message))
+    raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `brain eval` to the command line."""
+    app.command("eval")(eval_command)
