@@ -406,6 +406,9 @@ def route(request: str, as_json: bool = typer.Option(False, "--json")) -> None:
 from cli.eval_commands import register as _register_eval  # noqa: E402
 
 _register_eval(app)
+from cli.api_commands import register as _register_api  # noqa: E402
+
+_register_api(app)
 
 
 def main() -> None:

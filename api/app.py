@@ -1,0 +1,97 @@
+"""The FastAPI app under /api/brain/: `create_app(brain or brain factory, settings)`.
+
+Given a factory, the app opens the Brain when it starts and closes it when it stops. Given an
+open Brain, the caller keeps owning it (tests, an embedding process). While the app runs, a
+periodic task applies approval time limits (`brain.expire_approvals()`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from api import agents, approvals, convenience, health, policies, tasks
+from api.auth import TokenVerifier
+from api.background import Background
+from api.deps import PREFIX, ApiState
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit, RateLimiter
+from api.metrics import ApiMetrics, RouteTimer
+from api.settings import ApiSettings, load_api_settings
+from runtime.brain import Brain
+
+log = structlog.get_logger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 30.0
+BrainFactory = Callable[[], Awaitable[Brain]]
+
+DESCRIPTION = """\
+Business requests in plain words, routed to one of the Brain's agents; every tool call passes the
+human-in-the-loop policy gate. Authenticate with a bearer JWT (claims `sub`, `tenant`, `role`;
+`brain token` mints one for development). Errors always look like
+`{"error": {"code": ..., "message": ..., "field": ...}}`.
+"""
+
+
+async def expire_periodically(state: ApiState, interval: float) -> None:
+    """Apply approval time limits every `interval` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(interval)
+        if state.brain is None:
+            continue
+        try:
+            done = await state.brain.expire_approvals()
+        except Exception as exc:  # a failed round is logged; the next one tries again
+            log.error("expiring approvals failed", error=f"{type(exc).__name__}: {exc}")
+            continue
+        for item in done:
+            log.info("approval time limit applied", **item)
+
+
+def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or load_api_settings()
+    state = ApiState(settings=settings, verifier=TokenVerifier(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
+                     metrics=ApiMetrics(), background=Background())
+    factory: BrainFactory | None = None
+    if isinstance(brain, Brain):
+        state.brain = brain
+        state.metrics.attach(brain)
+    else:
+        factory = brain
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if factory is not None:
+            state.brain = await factory()
+        if state.brain is not None:
+            state.metrics.attach(state.brain)  # once per Brain; counted until the app stops
+        expiry = (asyncio.create_task(expire_periodically(state, settings.expire_interval_seconds), name="expire approvals")
+                  if settings.expire_interval_seconds > 0 else None)
+        try:
+            yield
+        finally:
+            if expiry is not None:
+                expiry.cancel()
+                await asyncio.gather(expiry, return_exceptions=True)
+            await state.background.stop(SHUTDOWN_GRACE_SECONDS)
+            if state.brain is not None:
+                state.metrics.detach(state.brain)
+                if factory is not None:  # the app opened it, so the app closes it
+                    opened, state.brain = state.brain, None
+                    await opened.close()
+
+    app = FastAPI(
+        title="BizOSaaS Brain API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+        openapi_url=f"{PREFIX}/openapi.json", docs_url=f"{PREFIX}/docs", redoc_url=None,
+    )
+    app.state.api = state
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RouteTimer, metrics=state.metrics)
+    for module in (tasks, approvals, policies, agents, convenience, health):
+        app.include_router(module.router)
+    return app
