@@ -16,6 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
 from memory.embeddings import Embedder
+from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
@@ -84,7 +85,7 @@ class Brain:
     """Open with `await Brain.open(settings)`; close with `await brain.close()`."""
 
     def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], *, tools: ToolRegistry,
-                 agents: AgentRegistry, router: Router, redis: Any | None = None):
+                 agents: AgentRegistry, router: Router, redis: Any | None = None, embedder: Embedder | None = None):
         self.settings = settings
         self.pool = pool
         self.tools = tools
@@ -95,6 +96,7 @@ class Brain:
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
         self.policies = PolicyStore(pool)
+        self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings)
         self.executor = Executor(tools, self.ledger, self._tool_context)
         self.offline_planner = OfflinePlanner(tools)
@@ -112,13 +114,14 @@ class Brain:
         await pool.open()
         try:
             tools, agents = await asyncio.to_thread(load_catalog)
-            router = await build_router(settings, pool, agents, embedder or make_embedder(settings))
+            embedder = embedder or make_embedder(settings)
+            router = await build_router(settings, pool, agents, embedder)
             redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis
 
                 redis = Redis.from_url(settings.redis_url)
-            brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis)
+            brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis, embedder=embedder)
         except BaseException:
             await pool.close()
             raise
@@ -156,14 +159,32 @@ class Brain:
     async def _policy(self, tenant: str) -> Policy:
         return await self.policies.effective(tenant)
 
-    async def _memory_context(self, tenant: str, request: str) -> str:
-        return ""  # the shared memory arrives with issue 6
+    async def _memory_context(self, tenant: str, user: str, request: str) -> str:
+        try:
+            return await self.memory.context_for(tenant, request, user=user)
+        except Exception as exc:  # memory helps planning; it must not stop a run
+            log.warning("memory context failed", tenant=tenant, error=str(exc))
+            return ""
+
+    async def _remember_episode(self, run: dict[str, Any], values: RunState) -> None:
+        """A short summary of a finished run, so later runs of the tenant can read what happened."""
+        actions = [f"{r['tool']} {r.get('status')}" for r in values.get("results", [])]
+        if not values.get("agent"):
+            return
+        text = (f"Request: {run['request']}\nAgent: {values.get('agent')}\n"
+                f"Actions: {', '.join(actions) or 'none'}\nOutcome: {values.get('answer') or ''}")[:2000]
+        try:
+            await self.memory.write(run["tenant_id"], text, kind="episode", subject=values.get("agent"),
+                                    user=run["user_id"], agent=values.get("agent"), source_run=str(run["id"]))
+        except Exception as exc:  # a failed memory write is logged, not fatal to the run
+            log.warning("episode memory failed", run_id=str(run["id"]), error=str(exc))
 
     async def _emit(self, state: RunState, type_: str, data: dict[str, Any], key: str | None) -> None:
         await self.events.emit(state["run_id"], state["tenant"], type_, data, key)
 
     def _tool_context(self, tenant: str, user: str, run_id: str) -> ToolContext:
-        return ToolContext(tenant=tenant, user=user, run_id=run_id, clients=self.clients.for_tenant(tenant))
+        return ToolContext(tenant=tenant, user=user, run_id=run_id, clients=self.clients.for_tenant(tenant),
+                           memory=self.memory.bound(tenant, user, None, run_id))
 
     # -- driving runs ---------------------------------------------------------------------
 
@@ -269,6 +290,7 @@ class Brain:
         answer = values.get("answer")
         await self.runs.update(run_id, status="done", answer=answer, agent=route.get("agent"),
                                confidence=route.get("confidence"))
+        await self._remember_episode(run, values)
         await self.events.emit(run_id, run["tenant_id"], "done", {"answer": answer}, "done")
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
 

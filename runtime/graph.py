@@ -65,7 +65,7 @@ class GraphDeps:
     route: Callable[[str, str | None], Awaitable[RouteResult]]
     plan: Callable[[PlanningContext], Awaitable[Plan]]
     policy: Callable[[str], Awaitable[Policy]]
-    memory_context: Callable[[str, str], Awaitable[str]]
+    memory_context: Callable[[str, str, str], Awaitable[str]]
     emit: Emit
     max_steps: int
 
@@ -119,7 +119,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         spec = deps.agents.get(state["agent"])
         memory = ""
         if rounds == 0:
-            memory = await deps.memory_context(state["tenant"], task)
+            memory = await deps.memory_context(state["tenant"], state["user"], task)
             if state.get("handoff_note"):
                 memory = f"{state['handoff_note']}\n{memory}".strip()
         ctx = PlanningContext(

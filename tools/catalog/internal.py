@@ -1,7 +1,8 @@
 """Internal tools: Brain memory, scheduler, gamification service and text composition.
 
-Argument names and risk classes as in shared/catalog/tools.md. Handlers for memory, scheduler and
-gamification land with their services; `text.compose` has a deterministic placeholder handler.
+Argument names and risk classes as in shared/catalog/tools.md. The memory tools call the Brain's
+memory service through the ToolContext; handlers for scheduler and gamification land with their
+services; `text.compose` has a deterministic placeholder handler.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
-from tools.context import ToolContext
+from tools.context import ContextError, MemoryService, ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
 # ---- memory ---------------------------------------------------------------------------------------
@@ -36,6 +37,29 @@ class MemoryWrite(ToolArgs):
     subject: str | None = None
     tags: list[str] | None = None
     supersedes: str | None = None  # memory ID
+
+
+def _memory(ctx: ToolContext, tool_id: str) -> MemoryService:
+    if ctx.memory is None:
+        raise ContextError(
+            f"{tool_id} needs the Brain's memory service, but this run's context has none"
+            f" (tenant {ctx.tenant!r}): the runtime must pass ToolContext(memory=store.bound(...))"
+        )
+    return ctx.memory
+
+
+async def _memory_search(ctx: ToolContext, args: MemorySearch) -> ToolResult:
+    """The tenant's best memories for the query (the user's own personal entries included)."""
+    memory = _memory(ctx, "memory.search")
+    hits = await memory.search(args.query, kind=args.kind, subject=args.subject, limit=args.limit)
+    return {"query": args.query, "count": len(hits), "memories": hits}
+
+
+async def _memory_write(ctx: ToolContext, args: MemoryWrite) -> ToolResult:
+    """Store the entry; the result says whether it was new or unchanged and what it replaced."""
+    return await _memory(ctx, "memory.write").write(
+        args.text, kind=args.kind, subject=args.subject, tags=args.tags or [], supersedes=args.supersedes
+    )
 
 
 # ---- scheduler ------------------------------------------------------------------------------------
@@ -210,9 +234,9 @@ R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 
 TOOLS: list[ToolSpec] = [
     _tool("memory.search", "Semantic search of the tenant's memory (personal kinds only for their owner)",
-          MemorySearch, R, "Safe to repeat."),
+          MemorySearch, R, "Safe to repeat.", handler=_memory_search, summary="Found {count} memories."),
     _tool("memory.write", "Store a fact in the tenant's memory; supersedes replaces an older entry", MemoryWrite, W,
-          "Idempotent on (kind, subject, text)."),
+          "Idempotent on (kind, subject, text).", handler=_memory_write, summary="Memory {ref}: {status}."),
     _tool("scheduler.reminder_create", "Schedule a one-off or recurring reminder, delivered on Telegram",
           ReminderCreate, W, "Idempotent on (recipient, at, recurrence, text)."),
     _tool("scheduler.reminder_list", "List upcoming reminders", ReminderList, R, "Safe to repeat."),
