@@ -335,6 +335,44 @@ def approvals_expire() -> None:
         console.print(f"{item['run_id']}: {item['outcome']}")
 
 
+memory_app = typer.Typer(no_args_is_help=True, help="The tenants' shared memory.")
+app.add_typer(memory_app, name="memory")
+
+
+@memory_app.command("search")
+def memory_search(query: str, tenant: str = TenantOpt, user: str | None = UserOpt, kind: str | None = typer.Option(None, "--kind"),
+                  limit: int = typer.Option(5, "--limit")) -> None:
+    """Hybrid search (vector + full text) over one tenant's memory."""
+
+    async def work(brain: Brain) -> list[dict[str, object]]:
+        return await brain.memory.search(tenant, query, user=_actor(tenant, "operator", user).user, kind=kind, limit=limit)
+
+    for hit in _with_brain(work, quiet=True):
+        console.print(f"[bold]{hit.get('ref') or hit.get('id')}[/] ({hit.get('kind')}) {hit.get('text')}")
+
+
+@memory_app.command("reembed")
+def memory_reembed(tenant: str = TenantOpt, batch_size: int = typer.Option(256, "--batch-size")) -> None:
+    """Re-embed a tenant's memories written with another embedding model than the current one."""
+
+    async def work(brain: Brain) -> tuple[int, int]:
+        stale = await brain.memory.stale_model_count(tenant)
+        return stale, await brain.memory.reembed(tenant, batch_size)
+
+    stale, done = _with_brain(work, quiet=True)
+    console.print(f"{stale} memories of {tenant} had another model; re-embedded {done}")
+
+
+@memory_app.command("purge")
+def memory_purge() -> None:
+    """Delete expired memories of every tenant (run it periodically, e.g. from cron)."""
+
+    async def work(brain: Brain) -> int:
+        return await brain.memory.purge_expired()
+
+    console.print(f"purged {_with_brain(work, quiet=True)} expired memories")
+
+
 agents_app = typer.Typer(help="The registered agents.", invoke_without_command=True)
 app.add_typer(agents_app, name="agents")
 
