@@ -38,18 +38,21 @@ human-in-the-loop policy gate. Authenticate with a bearer JWT (claims `sub`, `te
 
 
 async def expire_periodically(state: ApiState, interval: float) -> None:
-    """Apply approval time limits every `interval` seconds until cancelled."""
+    """Apply approval time limits every `interval` seconds, and purge expired memories, until cancelled."""
     while True:
         await asyncio.sleep(interval)
         if state.brain is None:
             continue
         try:
             done = await state.brain.expire_approvals()
+            purged = await state.brain.memory.purge_expired()
         except Exception as exc:  # a failed round is logged; the next one tries again
-            log.error("expiring approvals failed", error=f"{type(exc).__name__}: {exc}")
+            log.error("periodic maintenance failed", error=f"{type(exc).__name__}: {exc}")
             continue
         for item in done:
             log.info("approval time limit applied", **item)
+        if purged:
+            log.info("expired memories purged", count=purged)
 
 
 def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None) -> FastAPI:
