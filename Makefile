@@ -41,3 +41,7 @@ clean:
 .PHONY: eval
 eval: setup
 	$(BIN)/brain eval evals/suites/*.jsonl --workers 2 --json bench/results/eval-latest.json --html bench/results/eval-latest.html
+
+bench: setup
+	$(BIN)/python -m bench.routing_bench
+	$(BIN)/python -m bench.memory_bench
