@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,6 +33,9 @@ class MiniLMEmbedder:
         self.cache_size = cache_size
         self._model: Any = None
         self._cache: dict[str, npt.NDArray[np.float32]] = {}
+        # All inference on one thread: torch used from several threads keeps several OpenMP
+        # thread teams, which made every later request ~60% slower on 2 cores (measured).
+        self._thread: ThreadPoolExecutor | None = None
 
     def _load(self) -> Any:
         if self._model is None:
@@ -53,14 +57,18 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if todo:
-            vectors = self._load().encode(
-                todo, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-            )
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minilm")
+            vectors = self._thread.submit(self._encode, todo).result()
             if len(self._cache) + len(todo) > self.cache_size:
                 self._cache.clear()
             self._cache.update(zip(todo, np.asarray(vectors, dtype=np.float32), strict=True))
         stacked: Vectors = np.stack([self._cache[t] for t in texts]).astype(np.float32, copy=False)
         return stacked
+
+
+    def _encode(self, texts: list[str]) -> Any:
+        return self._load().encode(texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False)
 
 
 class LiteLLMEmbedder:
