@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
-import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +13,7 @@ from sandbox.crm.demo import demo_seed
 from sandbox.crm.dump import dump_crm
 from sandbox.crm.seeding import seed_crm
 from sandbox.crm.state import CrmState, empty_state
+from sandbox.persist import file_lock, read_state, write_state
 
 
 class CrmStore:
@@ -75,24 +72,14 @@ class CrmStore:
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
-        if self.persist_path is None:
+        with file_lock(self.persist_path):
             yield
-            return
-        self.persist_path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.persist_path.with_name(self.persist_path.name + ".lock")
-        with open(lock_path, "a+") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> dict[str, Any]:
-        if self.persist_path is not None and self.persist_path.exists():
-            text = self.persist_path.read_text(encoding="utf-8")
-            if text.strip():
-                loaded: dict[str, Any] = json.loads(text)
-                return loaded
+        loaded = read_state(self.persist_path)
+        if loaded is not None:
+            stored: dict[str, Any] = loaded
+            return stored
         # A copy, so that a transaction failing half-way leaves the state as it was.
         return copy.deepcopy(self._state)
 
@@ -100,12 +87,4 @@ class CrmStore:
         self._state = state
         if self.persist_path is None:
             return
-        fd, tmp = tempfile.mkstemp(prefix=self.persist_path.name, dir=self.persist_path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state, handle, indent=1, sort_keys=True)
-            os.replace(tmp, self.persist_path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_state(self.persist_path, state)

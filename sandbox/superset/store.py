@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
-import json
-import os
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sandbox.persist import file_lock, read_state, write_state
 from sandbox.superset.demo import demo_seed
 from sandbox.superset.seeding import State, dump_state, empty_state, seed_state
 
@@ -87,24 +84,14 @@ class SupersetStore:
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[None]:
-        if self.persist_path is None:
+        with file_lock(self.persist_path):
             yield
-            return
-        self.persist_path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.persist_path.with_name(self.persist_path.name + ".lock")
-        with open(lock_path, "a+") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def _load(self) -> State:
-        if self.persist_path is not None and self.persist_path.exists():
-            text = self.persist_path.read_text(encoding="utf-8")
-            if text.strip():
-                loaded: State = json.loads(text)
-                return loaded
+        loaded = read_state(self.persist_path)
+        if loaded is not None:
+            stored: State = loaded
+            return stored
         # A copy, so that a transaction that fails half-way leaves the state as it was.
         return copy.deepcopy(self._state)
 
@@ -112,12 +99,4 @@ class SupersetStore:
         self._state = state
         if self.persist_path is None:
             return
-        fd, tmp = tempfile.mkstemp(prefix=self.persist_path.name, dir=self.persist_path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(state, handle, indent=1, sort_keys=True)
-            os.replace(tmp, self.persist_path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        write_state(self.persist_path, state)
