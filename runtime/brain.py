@@ -33,6 +33,7 @@ from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.routing_store import load_or_train
 from runtime.runs import Actor, RunNotFound, RunStateConflict, RunStore
+from runtime.services import BoundServices, make_factories
 from runtime.settings import Settings, make_embedder
 from runtime.wiring import ClientFactory
 from tools.context import ToolContext
@@ -99,6 +100,7 @@ class Brain:
         self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings)
         self.executor = Executor(tools, self.ledger, self._tool_context)
+        self.services = make_factories(self)
         self.offline_planner = OfflinePlanner(tools)
         self.saver = AsyncPostgresSaver(pool)
         self.graph = build_graph(self._deps(), self.saver)
@@ -184,7 +186,8 @@ class Brain:
 
     def _tool_context(self, tenant: str, user: str, run_id: str) -> ToolContext:
         return ToolContext(tenant=tenant, user=user, run_id=run_id, clients=self.clients.for_tenant(tenant),
-                           memory=self.memory.bound(tenant, user, None, run_id))
+                           memory=self.memory.bound(tenant, user, None, run_id),
+                           services=BoundServices(self.services, tenant, user, run_id))
 
     # -- driving runs ---------------------------------------------------------------------
 

@@ -138,6 +138,17 @@ def current_tenant() -> str | None:
 
 
 @asynccontextmanager
+async def tenant_conn(pool: AsyncConnectionPool[Any], tenant: str, role: str = "operator") -> AsyncIterator[Any]:
+    """A connection in a transaction scoped to the named tenant (for services bound to one tenant)."""
+    if not tenant:
+        raise ValueError("tenant: must not be empty")
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.role', %s, true)",
+                           (tenant, role))
+        yield conn
+
+
+@asynccontextmanager
 async def scoped(pool: AsyncConnectionPool[Any], run_id: str | None = None) -> AsyncIterator[Any]:
     """A connection in a transaction that names the tenant to Postgres (row-level security).
 

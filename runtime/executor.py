@@ -74,6 +74,16 @@ class Executor:
         except Exception as exc:  # the target may not exist yet; that is a state too
             return {"unreadable": f"{type(exc).__name__}: {exc}"}
 
+    async def check_escalation(self, tenant: str, user: str, run_id: str, tool_id: str, args: dict[str, Any]) -> str | None:
+        """The tool's escalation check: a reason to treat this call as destructive, or None."""
+        spec = self.tools.get(tool_id)
+        if spec.escalate is None:
+            return None
+        try:
+            return await spec.escalate(self.contexts(tenant, user, run_id), spec.validate_args(args))
+        except Exception as exc:  # a check that cannot run holds the call rather than waving it through
+            return f"the escalation check failed ({type(exc).__name__}: {exc})"
+
     async def execute(self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]) -> dict[str, Any]:
         """Run one call at most once; returns {status: ok|error, result|error}."""
         outcome: dict[str, Any] = {"call_id": call_id, "tool": tool_id, "args": args}

@@ -175,20 +175,31 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
                 continue
             tool = deps.tools.get(call["tool"])
             args = tool.canonical_args(call["args"])
-            facts = CallFacts(tool=tool.id, risk=tool.risk.value, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id)
+            # Checks that read systems run once, when first proposed; a replay of this node (after
+            # an approval) keeps what the ledger recorded then.
+            recorded = await deps.ledger.find(state["run_id"], call["call_id"], "decision")
+            risk, escalation = tool.risk.value, None
+            if recorded is not None and recorded.get("risk"):
+                risk = recorded["risk"]
+            elif recorded is None and tool.escalate is not None:
+                escalation = await deps.executor.check_escalation(state["tenant"], state["user"], state["run_id"], tool.id, args)
+                risk = "destructive" if escalation else risk
+            facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id)
             decision = decide(facts, route_conf, plan_conf, policy)
+            if escalation:
+                decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
+            elif recorded is not None and risk != tool.risk.value and recorded.get("reason"):
+                decision = decision.model_copy(update={"reason": recorded["reason"]})
             snapshot = None
             if decision.outcome is Outcome.ASK and tool.precondition is not None:
-                # Read once, when first proposed; a replay of this node keeps the recorded snapshot.
-                recorded = await deps.ledger.find(state["run_id"], call["call_id"], "decision")
                 snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
                     state["tenant"], state["user"], state["run_id"], tool.id, args)
             await deps.ledger.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
-                                                     snapshot))
+                                                     snapshot, risk))
             await deps.emit(state, "decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
                                                 "outcome": decision.outcome.value, "reason": decision.reason},
                             f"decision:{call['call_id']}")
-            item = {**item, "args": args, "risk": tool.risk.value, "reason": decision.reason}
+            item = {**item, "args": args, "risk": risk, "reason": decision.reason}
             if decision.outcome is Outcome.AUTO:
                 gated.append({**item, "outcome": "allow"})
             elif decision.outcome is Outcome.DENY:
@@ -253,10 +264,11 @@ async def _apply_answer(
                 await deps.ledger.record(_approval_entry(state, ask, ask["args"], "rejected", by, reason))
                 out.append({**base, "outcome": "blocked", "status": "rejected", "reason": reason})
                 continue
-            facts = CallFacts(tool=tool.id, risk=tool.risk.value, workflow=workflow, tenant=state["tenant"], agent=state["agent"])
+            facts = CallFacts(tool=tool.id, risk=ask["risk"], workflow=workflow, tenant=state["tenant"], agent=state["agent"])
             again = decide(facts, 1.0, 1.0, policy)
             await deps.ledger.record(_approval_entry(state, ask, args, "edited", by, reply.get("reason")))
-            await deps.ledger.record(_decision_entry(state, ask["call_id"], tool.id, args, again, "redecision", "policy"))
+            await deps.ledger.record(_decision_entry(state, ask["call_id"], tool.id, args, again, "redecision", "policy",
+                                                     risk=ask["risk"]))
             if again.outcome is Outcome.DENY:
                 out.append({**base, "args": args, "outcome": "blocked", "status": "denied", "reason": again.reason})
             else:
@@ -269,11 +281,11 @@ async def _apply_answer(
 
 
 def _decision_entry(state: RunState, call_id: str, tool: str, args: dict[str, Any], d: Decision, kind: str, actor: str,
-                    precondition: dict[str, Any] | None = None) -> Entry:
+                    precondition: dict[str, Any] | None = None, risk: str | None = None) -> Entry:
     return Entry(
         run_id=state["run_id"], tenant_id=state["tenant"], call_id=call_id, kind=kind, tool=tool, args=args,
         args_hash=call_hash(tool, args), actor=actor, outcome=d.outcome.value, policy_version=d.policy_version,
-        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason, precondition=precondition,
+        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason, precondition=precondition, risk=risk,
     )
 
 

@@ -13,6 +13,7 @@ from runtime.db import scoped
 COLUMNS = (
     "run_id", "tenant_id", "call_id", "kind", "tool", "args", "args_hash", "outcome", "actor",
     "policy_version", "rule_id", "confidence", "reason", "result", "error", "precondition",
+    "risk",
 )
 
 
@@ -34,6 +35,7 @@ class Entry:
     result: dict[str, Any] | None = None
     error: str | None = None
     precondition: dict[str, Any] | None = None
+    risk: str | None = None  # the risk class a decision used (the tool's, or destructive when escalated)
 
 
 class Ledger:

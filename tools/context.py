@@ -32,6 +32,9 @@ class ToolContext:
     run_id: str
     clients: Mapping[str, Any] = field(default_factory=dict)
     memory: MemoryService | None = None
+    # The Brain's internal services by name ("scheduler", "gamification", "telegram"), already
+    # bound to this call's tenant and user; each tool module declares the protocol it needs.
+    services: Mapping[str, Any] = field(default_factory=dict)
 
     def client(self, system: str) -> Any:
         try:
@@ -39,3 +42,12 @@ class ToolContext:
         except KeyError:
             known = ", ".join(sorted(self.clients)) or "none"
             raise ContextError(f"no {system} client is configured for tenant {self.tenant!r} (configured: {known})") from None
+
+    def service(self, name: str) -> Any:
+        try:
+            return self.services[name]
+        except KeyError:
+            known = ", ".join(sorted(self.services)) or "none"
+            raise ContextError(
+                f"no {name} service in this run's context (tenant {self.tenant!r}; available: {known})"
+            ) from None

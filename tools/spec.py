@@ -53,6 +53,9 @@ class ToolSpec:
     handler: Handler | None = None
     # A read that shows a write's target as it is now (the executor compares it before running).
     precondition: Callable[[ToolContext, Any], Awaitable[ToolResult]] | None = None
+    # A read-only check the gate runs before deciding: a reason returned (a fraud signal, a value
+    # over a limit) makes this call count as destructive, so policy holds it for a person.
+    escalate: Callable[[ToolContext, Any], Awaitable[str | None]] | None = None
     # How a result reads in the final answer: a str.format template over the result dict.
     summary: str | None = None
 

@@ -55,6 +55,11 @@ def sandbox_namespace(name: str) -> Iterator[None]:
         _namespace.reset(token)
 
 
+def current_namespace() -> str:
+    """The sandbox namespace of the code running now; "" outside any (the tenant's live state)."""
+    return _namespace.get() or ""
+
+
 def wirings() -> dict[str, SystemWiring]:
     found: dict[str, SystemWiring] = {}
     for name in SYSTEM_MODULES:

@@ -7,7 +7,7 @@ import importlib
 from tools.spec import ToolSpec
 
 # Each module exposes TOOLS: list[ToolSpec].
-SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset", "telegram", "internal")
+SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset", "telegram", "scheduler", "gamification", "internal")
 
 
 def all_tools() -> list[ToolSpec]:

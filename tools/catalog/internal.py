@@ -1,16 +1,14 @@
-"""Internal tools: Brain memory, scheduler, gamification service and text composition.
+"""Internal tools: Brain memory and text composition (scheduler and gamification have their own modules).
 
 Argument names and risk classes as in shared/catalog/tools.md. The memory tools call the Brain's
-memory service through the ToolContext; handlers for scheduler and gamification land with their
-services; `text.compose` has a deterministic placeholder handler.
+memory service through the ToolContext; `text.compose` has a deterministic handler.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 
 from tools.context import ContextError, MemoryService, ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
@@ -60,120 +58,6 @@ async def _memory_write(ctx: ToolContext, args: MemoryWrite) -> ToolResult:
     return await _memory(ctx, "memory.write").write(
         args.text, kind=args.kind, subject=args.subject, tags=args.tags or [], supersedes=args.supersedes
     )
-
-
-# ---- scheduler ------------------------------------------------------------------------------------
-
-ReminderCategory = Literal["personal", "medication", "appointment", "check_in", "follow_up", "work"]
-
-
-class ReminderCreate(ToolArgs):
-    text: str = Field(min_length=1)
-    at: AwareDatetime
-    recipient: str | None = None  # default: the requester
-    recurrence: str | None = None  # RFC 5545 RRULE, e.g. FREQ=DAILY;BYHOUR=8,20
-    until: date | None = None
-    category: ReminderCategory | None = None
-
-    @field_validator("recurrence")
-    @classmethod
-    def _rrule(cls, value: str | None) -> str | None:
-        if value is not None and not value.upper().startswith("FREQ="):
-            raise ValueError(
-                f"recurrence must be an RFC 5545 RRULE starting with FREQ= (e.g. FREQ=DAILY;BYHOUR=8,20), got {value!r}"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _until(self) -> ReminderCreate:
-        if self.until is not None:
-            if self.recurrence is None:
-                raise ValueError("until applies only to a recurring reminder: give recurrence too")
-            if self.until < self.at.date():
-                raise ValueError(f"until ({self.until}) is before the first reminder at ({self.at.date()})")
-        return self
-
-
-class ReminderList(ToolArgs):
-    # `from` is a Python keyword, so the field is from_ under the catalog name "from".
-    model_config = ConfigDict(serialize_by_alias=True)
-
-    recipient: str | None = None
-    category: ReminderCategory | None = None
-    from_: AwareDatetime | None = Field(default=None, alias="from")
-    to: AwareDatetime | None = None
-    query: str | None = None
-
-    @model_validator(mode="after")
-    def _window(self) -> ReminderList:
-        if self.from_ is not None and self.to is not None and self.from_ > self.to:
-            raise ValueError(f"from ({self.from_.isoformat()}) is after to ({self.to.isoformat()})")
-        return self
-
-
-class ReminderCancel(ToolArgs):
-    reminder: str = Field(min_length=1)  # ID or text match
-    scope: Literal["next", "series"] = "series"
-
-
-# ---- gamification ---------------------------------------------------------------------------------
-
-Platform = Literal["bizoholic", "coreldove", "directory"]
-
-
-class ReferralCodeCreate(ToolArgs):
-    referrer: str = Field(min_length=1)
-    platform: Platform | None = None
-    reward_tier: str | None = None
-    usage_limit: int | None = Field(default=None, ge=1)
-    expires_at: date | None = None
-
-
-class ReferralCodeValidate(ToolArgs):
-    code: str = Field(min_length=1)
-    referee: str | None = None  # email
-
-
-class ReferralRedeem(ToolArgs):
-    code: str = Field(min_length=1)
-    referee: str = Field(min_length=1)  # email
-    reference: str | None = None  # order number or deal
-
-
-class AchievementList(ToolArgs):
-    subject: str = Field(min_length=1)
-    status: Literal["earned", "in_progress", "available", "all"] | None = None
-
-
-class AchievementAward(ToolArgs):
-    subject: str = Field(min_length=1)
-    achievement: str = Field(min_length=1)
-    evidence: str | None = None
-    platform: Platform | None = None
-
-
-class LeaderboardQuery(ToolArgs):
-    board: str = Field(min_length=1)  # e.g. revenue_growth, campaign_roi, referrals, orders
-    period: Literal["week", "month", "quarter", "all"] | None = None
-    scope: Literal["tenant", "industry", "platform"] | None = None
-    around: str | None = None  # subject to centre on
-    limit: int | None = Field(default=None, ge=1, le=100)
-
-
-class LeaderboardVisibilitySet(ToolArgs):
-    subject: str = Field(min_length=1)
-    visibility: Literal["public", "anonymous", "hidden"]
-    board: str | None = None  # default: all boards
-
-
-class PortfolioEntryCreate(ToolArgs):
-    subject: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    summary: str = Field(min_length=1)
-    metrics: dict[str, Any] | None = None
-    achievement: str | None = None
-    testimonial: str | None = None
-    visibility: Literal["draft", "private", "public"] = "draft"
 
 
 # ---- text -----------------------------------------------------------------------------------------
@@ -237,27 +121,6 @@ TOOLS: list[ToolSpec] = [
           MemorySearch, R, "Safe to repeat.", handler=_memory_search, summary="Found {count} memories."),
     _tool("memory.write", "Store a fact in the tenant's memory; supersedes replaces an older entry", MemoryWrite, W,
           "Idempotent on (kind, subject, text).", handler=_memory_write, summary="Memory {ref}: {status}."),
-    _tool("scheduler.reminder_create", "Schedule a one-off or recurring reminder, delivered on Telegram",
-          ReminderCreate, W, "Idempotent on (recipient, at, recurrence, text)."),
-    _tool("scheduler.reminder_list", "List upcoming reminders", ReminderList, R, "Safe to repeat."),
-    _tool("scheduler.reminder_cancel", "Cancel a reminder: its next occurrence only, or the whole series",
-          ReminderCancel, D, "Idempotent."),
-    _tool("gamification.referral_code_create", "Create a referral code with reward tier, usage limit and expiry",
-          ReferralCodeCreate, W, "One active code per referrer and platform: a repeat returns it."),
-    _tool("gamification.referral_code_validate", "Check a referral code: validity, uses left, expiry, fraud signals",
-          ReferralCodeValidate, R, "Safe to repeat."),
-    _tool("gamification.referral_redeem", "Redeem a referral code for a new customer and book both rewards",
-          ReferralRedeem, W, "Idempotent per (code, referee)."),
-    _tool("gamification.achievement_list", "A subject's achievements: earned, in progress or available",
-          AchievementList, R, "Safe to repeat."),
-    _tool("gamification.achievement_award", "Award an achievement (badge) to a subject, with the evidence",
-          AchievementAward, W, "Idempotent per (subject, achievement)."),
-    _tool("gamification.leaderboard_query", "Rankings on a board for a period and scope, honouring visibility",
-          LeaderboardQuery, R, "Safe to repeat."),
-    _tool("gamification.leaderboard_visibility_set", "Set how a subject appears on leaderboards",
-          LeaderboardVisibilitySet, W, "Idempotent."),
-    _tool("gamification.portfolio_entry_create", "Create a portfolio showcase entry (case study); a draft by default",
-          PortfolioEntryCreate, W, "One entry per (subject, title): a repeat updates it."),
     _tool("text.compose", "Write text (copy, emails, posts, briefs, reports, replies, proposals) and return it; "
           "changes no system", TextCompose, R, "No side effect; a repeat may word things differently.",
           handler=_text_compose, summary="Drafted {kind}."),
