@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     superset_database: str = Field(default="analytics", description="default SQL Lab database name")
     telegram_bot_token: SecretStr | None = Field(default=None, description="Telegram bot token")
     telegram_webhook_secret: SecretStr | None = Field(default=None, description="secret checked on webhook calls")
+    telegram_api_url: str | None = Field(default=None, description="Bot API base URL (a local Bot API server); unset = api.telegram.org")
+    telegram_daily_limit: int = Field(default=200, ge=0, description="messages the telegram tools may send per tenant per day")
     router_decline_threshold: float = Field(default=-0.6, description="best agent's classifier score below this: decline")
     router_clarify_confidence: float = Field(default=0.3, description="below this confidence, close candidates get a question")
     router_clarify_margin: float = Field(default=0.1, description="candidates within this score of the best are 'close'")

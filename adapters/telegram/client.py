@@ -15,6 +15,7 @@ from datetime import timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
@@ -105,13 +106,15 @@ class TelegramClient:
     as python-telegram-bot expects it: the token is appended, "https://api.telegram.org/bot".
     """
 
-    def __init__(self, token: str, *, base_url: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, token: str, *, base_url: str | None = None, timeout: float = 10.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
         if not token:
             raise ValueError("TelegramClient needs a bot token")
         self._token = token
         _redact_logs(token)
+        extra: dict[str, Any] = {"transport": transport} if transport is not None else {}
         self._request = HTTPXRequest(connection_pool_size=8, read_timeout=timeout, write_timeout=timeout,
-                                     connect_timeout=timeout)
+                                     connect_timeout=timeout, httpx_kwargs=extra or None)
         options: dict[str, Any] = {"base_url": base_url} if base_url else {}
         self._bot = Bot(token, request=self._request, get_updates_request=self._request, **options)
 

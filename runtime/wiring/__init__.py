@@ -37,7 +37,7 @@ class SystemWiring:
     state_file: str = "state.json"
 
 
-SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset")
+SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset", "telegram")
 
 # A separate set of sandbox states (an eval case, a test) for the code run inside.
 _namespace: ContextVar[str | None] = ContextVar("brain_sandbox_namespace", default=None)

@@ -1,13 +1,19 @@
 """Telegram tools. Argument names and risk classes as in shared/catalog/tools.md.
 
-Handlers land with the Telegram adapter.
+They reach linked people through the Brain's Telegram service (`ctx.service("telegram")`), which
+resolves a name, @handle or user id to a linked chat, keeps the tenant's daily limit and records
+every message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol
+
 from pydantic import Field
 
-from tools.spec import Risk, ToolArgs, ToolSpec
+from tools.context import ToolContext
+from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
 SYSTEM = "telegram"
 
@@ -28,16 +34,37 @@ class MessageBroadcast(ToolArgs):
     buttons: list[str] | None = None
 
 
-def _tool(name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str) -> ToolSpec:
+class TelegramService(Protocol):
+    async def send(self, who: str, text: str, buttons: Sequence[str] | None = None,
+                   silent: bool = False) -> dict[str, Any]: ...
+
+    async def broadcast(self, audience: str, text: str, buttons: Sequence[str] | None = None) -> dict[str, Any]: ...
+
+
+def _service(ctx: ToolContext) -> TelegramService:
+    service: TelegramService = ctx.service("telegram")
+    return service
+
+
+async def _send(ctx: ToolContext, args: MessageSend) -> ToolResult:
+    return await _service(ctx).send(args.user, args.text, args.buttons, bool(args.silent))
+
+
+async def _broadcast(ctx: ToolContext, args: MessageBroadcast) -> ToolResult:
+    return await _service(ctx).broadcast(args.audience, args.text, args.buttons)
+
+
+def _tool(name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any) -> ToolSpec:
     return ToolSpec(
         id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency,
+        idempotency=idempotency, **extra,
     )
 
 
 TOOLS: list[ToolSpec] = [
     _tool("message_send", "Send a message to one Telegram user linked to the tenant", MessageSend, Risk.WRITE,
-          "Not idempotent: a repeat sends again."),
+          "Not idempotent: a repeat sends again.", handler=_send, summary="Sent a Telegram message to {to}."),
     _tool("message_broadcast", "Send one message to many linked users: the team, opted-in customers or a saved list",
-          MessageBroadcast, Risk.DESTRUCTIVE, "Not idempotent: a repeat sends again; Telegram's rate limits are kept."),
+          MessageBroadcast, Risk.DESTRUCTIVE, "Not idempotent: a repeat sends again; Telegram's rate limits are kept.",
+          handler=_broadcast, summary="Broadcast to {audience}: {sent} sent, {failed} failed."),
 ]

@@ -1,0 +1,121 @@
+"""The Telegram service: linked people, sending to them, and the sandbox's demo links.
+
+`ctx.service("telegram")` in a tool gives a `BoundTelegram` for the call's tenant and user. With
+no bot token configured, messages go to the Bot API stand-in (sandbox/telegram) and a tenant's
+first use links a demo team, family and customer to the stand-in's chats, and the requester too,
+so "message Maria" or "remind me" do something real offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from runtime.services.telegram.links import AmbiguousLink, Link, LinkNotFound, LinkStore
+from runtime.services.telegram.messenger import DailyLimitReached, Messenger
+from runtime.wiring import current_namespace
+from runtime.wiring.telegram import is_sandbox
+
+if TYPE_CHECKING:
+    from runtime.brain import Brain
+
+__all__ = ["AmbiguousLink", "BoundTelegram", "DailyLimitReached", "Link", "LinkNotFound", "LinkStore", "Messenger",
+           "TelegramService", "make"]
+
+DEMO_LINKS = (
+    Link("", "alex", 700001, "Alex Morgan", kind="team", role="tenant_admin", handle="alex_owner",
+         timezone="Europe/London", lists=["managers"]),
+    Link("", "maria", 700002, "Maria Lopez", kind="team", role="operator", handle="maria_ops",
+         timezone="Europe/London", lists=["managers", "ops"]),
+    Link("", "sam", 700003, "Sam Patel", kind="team", role="operator", handle="sam_sales", timezone="Europe/London"),
+    Link("", "rose", 700004, "Rose Morgan", kind="elder", handle="grandma_rose", timezone="Europe/London",
+         lists=["family", "mom", "grandma"]),
+    Link("", "dan", 700005, "Dan Morgan", kind="family", handle="dan_family", timezone="Europe/London",
+         lists=["family", "brother"]),
+    Link("", "priya", 700006, "Priya Shah", kind="customer", handle="priya_customer", timezone="Europe/London",
+         lists=["vip customers"]),
+)
+
+
+def sandbox_chat_id(tenant: str, user: str) -> int:
+    """A stable stand-in chat id for a requester of the sandbox."""
+    return 800_000_000 + int(hashlib.sha256(f"{tenant}/{user}".encode()).hexdigest()[:6], 16)
+
+
+class TelegramService:
+    def __init__(self, brain: Brain) -> None:
+        self.brain = brain
+        self.links = LinkStore(brain.pool)
+        self.messenger = Messenger(brain.pool, lambda tenant: brain.clients.client("telegram", tenant),
+                                   brain.settings.telegram_daily_limit)
+        self._ready: set[tuple[str, str]] = set()
+
+    @property
+    def sandbox(self) -> bool:
+        return is_sandbox(self.brain.settings)
+
+    def bind(self, tenant: str, user: str, run_id: str) -> BoundTelegram:
+        return BoundTelegram(self, tenant, user, run_id, current_namespace())
+
+    async def prepare(self, tenant: str, space: str) -> None:
+        """In sandbox mode, link the demo people on a tenant's first use (once per process)."""
+        if not self.sandbox or (tenant, space) in self._ready:
+            return
+        if not await self.links.members(tenant, space):
+            for link in DEMO_LINKS:
+                await self.links.upsert(tenant, space, replace(link, tenant_id=tenant))
+        self._ready.add((tenant, space))
+
+    async def requester(self, tenant: str, space: str, user: str) -> Link:
+        """The requester's own link; in sandbox mode an unlinked requester gets a stand-in chat."""
+        found = await self.links.get(tenant, space, user)
+        if found is not None:
+            return found
+        if not self.sandbox:
+            raise LinkNotFound(f"recipient: you ({user}) have no Telegram chat linked yet: ask for a code"
+                               " (POST /api/brain/telegram/link-code) and send /link CODE to the bot")
+        chat = sandbox_chat_id(tenant, user)
+        self.brain.clients.sandbox_store("telegram", tenant).seed({"chats": [{"id": chat, "first_name": user}]})
+        link = Link(tenant, user, chat, user, kind="team", role="operator")
+        await self.links.upsert(tenant, space, link)
+        return link
+
+
+class BoundTelegram:
+    """The Telegram service for one tool call: one tenant, one requester, one sandbox space."""
+
+    def __init__(self, service: TelegramService, tenant: str, user: str, run_id: str, space: str) -> None:
+        self.service, self.tenant, self.user, self.run_id, self.space = service, tenant, user, run_id, space
+
+    async def resolve(self, who: str | None) -> Link:
+        """A linked person; None, "me" or the requester's own id mean the requester."""
+        await self.service.prepare(self.tenant, self.space)
+        if who is None or who.strip().casefold() in ("me", "myself", self.user.casefold()):
+            return await self.service.requester(self.tenant, self.space, self.user)
+        return await self.service.links.resolve(self.tenant, self.space, who)
+
+    async def send(self, who: str, text: str, buttons: Sequence[str] | None = None, silent: bool = False) -> dict[str, Any]:
+        link = await self.resolve(who)
+        await self.service.messenger.check_limit(self.tenant, self.space, 1)
+        return await self.service.messenger.send(self.tenant, self.space, link, text, source="tool", buttons=buttons,
+                                                 silent=silent, run_id=self.run_id)
+
+    async def broadcast(self, audience: str, text: str, buttons: Sequence[str] | None = None) -> dict[str, Any]:
+        await self.service.prepare(self.tenant, self.space)
+        links = await self.service.links.audience(self.tenant, self.space, audience)
+        if not links:
+            raise LinkNotFound(f"audience: nobody linked on Telegram is in {audience!r}")
+        await self.service.messenger.check_limit(self.tenant, self.space, len(links))
+        result = await self.service.messenger.broadcast(self.tenant, self.space, links, text, buttons=buttons,
+                                                        run_id=self.run_id)
+        return {"audience": audience, **result}
+
+    async def deliver(self, link: Link, text: str, *, source: str) -> dict[str, Any]:
+        """Send outside the tools' daily limit (reminders, notices)."""
+        return await self.service.messenger.send(self.tenant, self.space, link, text, source=source, run_id=self.run_id)
+
+
+def make(brain: Brain) -> TelegramService:
+    return TelegramService(brain)
