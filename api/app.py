@@ -72,14 +72,19 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None)
             state.brain = await factory()
         if state.brain is not None:
             state.metrics.attach(state.brain)  # once per Brain; counted until the app stops
-        expiry = (asyncio.create_task(expire_periodically(state, settings.expire_interval_seconds), name="expire approvals")
-                  if settings.expire_interval_seconds > 0 else None)
+        loops = []
+        if settings.expire_interval_seconds > 0:
+            loops.append(asyncio.create_task(expire_periodically(state, settings.expire_interval_seconds),
+                                             name="expire approvals"))
+        if settings.scheduler_interval_seconds > 0 and state.brain is not None and "scheduler" in state.brain.services:
+            worker = state.brain.services["scheduler"].worker()  # type: ignore[attr-defined]
+            loops.append(asyncio.create_task(worker.run(settings.scheduler_interval_seconds), name="deliver reminders"))
         try:
             yield
         finally:
-            if expiry is not None:
-                expiry.cancel()
-                await asyncio.gather(expiry, return_exceptions=True)
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
             await state.background.stop(SHUTDOWN_GRACE_SECONDS)
             if state.brain is not None:
                 state.metrics.detach(state.brain)

@@ -40,6 +40,9 @@ class ApiSettings(BaseSettings):
     rate_limit_per_minute: int = Field(default=120, ge=0, description="requests per tenant per minute; 0 = unlimited")
     expire_interval_seconds: float = Field(default=30.0, ge=0,
                                            description="how often approval time limits are applied; 0 = never from the API")
+    scheduler_interval_seconds: float = Field(default=15.0, ge=0,
+                                              description="how often the in-process scheduler delivers due reminders;"
+                                                          " 0 = not in the API (run `brain scheduler run` workers)")
     sse_poll_seconds: float = Field(default=0.3, gt=0, description="how often an event stream looks for new run events")
     sse_keepalive_seconds: float = Field(default=15.0, gt=0, description="idle time before an event stream sends a comment")
 

@@ -447,6 +447,9 @@ _register_eval(app)
 from cli.api_commands import register as _register_api  # noqa: E402
 
 _register_api(app)
+from cli.scheduler_commands import register as _register_scheduler  # noqa: E402
+
+_register_scheduler(app)
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from runtime.approvals import ApprovalAnswer, CallAnswer
 from runtime.brain import Brain, RunOutcome
 from runtime.llm import Model, use_model
 from runtime.runs import Actor
+from runtime.services import SandboxState
 from runtime.wiring import sandbox_namespace
 
 APPROVE_ALL = ApprovalAnswer(all=CallAnswer(action="approve", reason="approved by the eval runner"))
@@ -154,11 +155,14 @@ async def run_case(brain: Brain, item: SuiteCase, max_approval_rounds: int = 8) 
     try:
         with sandbox_namespace(namespace):
             prepare_sandboxes(brain, item)
+            await prepare_services(brain, item)
             record = await _drive(brain, item, max_approval_rounds)
             _read_state(brain, item, record)
+            await _read_service_state(brain, item, record)
     except SetupError as exc:
         record = RunRecord(status="error", error=str(exc))
     finally:
+        await release_services(brain, item.tenant, namespace)
         await brain.clients.release(namespace)
         shutil.rmtree(brain.settings.sandbox_dir / "namespaces" / namespace, ignore_errors=True)
     record.seconds = time.perf_counter() - started
@@ -208,7 +212,10 @@ def prepare_sandboxes(brain: Brain, item: SuiteCase) -> None:
     systems = brain.clients.systems
     for system, collections in (item.case.setup or {}).items():
         if system not in systems:
-            raise SetupError(f"setup.{system}: this Brain has no sandbox for {system} (it has {', '.join(sorted(systems))})")
+            if system in service_states(brain):
+                continue
+            known = sorted({*systems, *service_states(brain)})
+            raise SetupError(f"setup.{system}: this Brain has no sandbox for {system} (it has {', '.join(known)})")
         wiring = systems[system]
         store = brain.clients.sandbox_store(system, item.tenant, seed_demo=False)
         store.reset()
@@ -267,8 +274,45 @@ def _read_events(brain: Brain, record: RunRecord, events: list[dict[str, Any]]) 
     record.calls = list(calls.values())
 
 
+def service_states(brain: Brain) -> dict[str, SandboxState]:
+    """The Brain's internal services whose state an eval case can seed and check (scheduler, gamification)."""
+    return {name: factory for name, factory in brain.services.items()
+            if isinstance(factory, SandboxState) and name not in brain.clients.systems}
+
+
+async def release_services(brain: Brain, tenant: str, namespace: str) -> None:
+    """Drop what the case left in the services' tables (reminders due later must not fire)."""
+    for factory in brain.services.values():
+        release = getattr(factory, "release_space", None)
+        if release is not None:
+            await release(tenant, namespace)
+
+
+async def prepare_services(brain: Brain, item: SuiteCase) -> None:
+    """Reset each service the setup names and seed it (inside the case's namespace)."""
+    states = service_states(brain)
+    for name, collections in (item.case.setup or {}).items():
+        if name not in states:
+            continue
+        await states[name].reset(item.tenant)
+        try:
+            await states[name].seed(item.tenant, collections)
+        except (KeyError, ValueError, TypeError, LookupError) as exc:
+            raise SetupError(f"setup.{name}: the {name} service cannot seed it ({type(exc).__name__}: {exc})") from None
+
+
+async def _read_service_state(brain: Brain, item: SuiteCase, record: RunRecord) -> None:
+    states = service_states(brain)
+    for name in item.case.expect.state or {}:
+        if name in states:
+            record.state_errors.pop(name, None)
+            record.state[name] = await states[name].dump(item.tenant)
+
+
 def _read_state(brain: Brain, item: SuiteCase, record: RunRecord) -> None:
     for system in item.case.expect.state or {}:
+        if system in service_states(brain):
+            continue
         if system not in brain.clients.systems:
             record.state_errors[system] = f"this Brain has no sandbox for {system} (it has {', '.join(sorted(brain.clients.systems))})"
             continue

@@ -59,6 +59,13 @@ class TelegramService:
     def bind(self, tenant: str, user: str, run_id: str) -> BoundTelegram:
         return BoundTelegram(self, tenant, user, run_id, current_namespace())
 
+    async def release_space(self, tenant: str, space: str) -> None:
+        """Forget a finished sandbox namespace's links and messages."""
+        if space:
+            await self.links.clear(tenant, space)
+            await self.messenger.forget(tenant, space)
+            self._ready.discard((tenant, space))
+
     async def prepare(self, tenant: str, space: str) -> None:
         """In sandbox mode, link the demo people on a tenant's first use (once per process)."""
         if not self.sandbox or (tenant, space) in self._ready:

@@ -14,6 +14,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.errors import AdapterError, RateLimited
+from adapters.telegram.client import Keyboard
 from runtime.db import tenant_conn
 from runtime.services.telegram.links import Link
 
@@ -48,15 +49,17 @@ class Messenger:
                 f" last 24 hours, so {count} more would pass it (BRAIN_TELEGRAM_DAILY_LIMIT)")
 
     async def send(self, tenant: str, space: str, link: Link, text: str, *, source: str,
-                   buttons: Sequence[str] | None = None, silent: bool = False, run_id: str | None = None) -> dict[str, Any]:
-        """Send one message and record it, sent or failed; a failure is raised after it is recorded."""
+                   buttons: Sequence[str] | None = None, silent: bool = False, run_id: str | None = None,
+                   keyboard: Keyboard | None = None) -> dict[str, Any]:
+        """Send one message and record it, sent or failed; a failure is raised after it is recorded.
+        `keyboard` gives rows of (label, callback_data) buttons instead of plain `buttons`."""
         client = self._client_for(tenant)
         try:
             try:
-                sent = await client.send_message(link.chat_id, text, buttons, silent)
+                sent = await client.send_message(link.chat_id, text, buttons, silent, keyboard=keyboard)
             except RateLimited as exc:  # one wait as Telegram asks, then give up
                 await asyncio.sleep(min(exc.retry_after or 1.0, 30.0))
-                sent = await client.send_message(link.chat_id, text, buttons, silent)
+                sent = await client.send_message(link.chat_id, text, buttons, silent, keyboard=keyboard)
         except AdapterError as exc:
             await self._record(tenant, space, link, text, source, run_id, "failed", None, str(exc))
             raise
@@ -84,6 +87,10 @@ class Messenger:
                 "INSERT INTO telegram_messages (tenant_id, space, user_id, chat_id, source, text, run_id, status,"
                 " message_id, error) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (tenant, space, link.user_id, link.chat_id, source, text, run_id, status, message_id, error))
+
+    async def forget(self, tenant: str, space: str) -> None:
+        async with tenant_conn(self.pool, tenant) as conn:
+            await conn.execute("DELETE FROM telegram_messages WHERE tenant_id = %s AND space = %s", (tenant, space))
 
     async def history(self, tenant: str, space: str, limit: int = 100) -> list[dict[str, Any]]:
         async with tenant_conn(self.pool, tenant) as conn:
