@@ -25,6 +25,7 @@ def demo_seed() -> dict[str, Any]:
         {"id": 700004, "first_name": "Rose", "username": "grandma_rose"},
         {"id": 700005, "first_name": "Dan", "username": "dan_family"},
         {"id": 700006, "first_name": "Priya", "username": "priya_customer"},
+        {"id": 700007, "first_name": "George", "username": "grandpa_george"},
     ]}
 
 

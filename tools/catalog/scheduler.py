@@ -127,7 +127,7 @@ TOOLS: list[ToolSpec] = [
           ReminderCreate, W, "Idempotent on (recipient, at, recurrence, text).", handler=_create,
           summary="Reminder for {recipient} ({result}): next {next_at}."),
     _tool("scheduler.reminder_list", "List upcoming reminders", ReminderList, R, "Safe to repeat.", handler=_list,
-          summary="{count} upcoming reminders."),
+          summary="{count} upcoming reminders: {brief}."),
     _tool("scheduler.reminder_cancel", "Cancel a reminder: its next occurrence only, or the whole series",
           ReminderCancel, D, "Idempotent.", handler=_cancel, summary="Reminder {text!r} for {recipient}: {result}."),
 ]

@@ -36,6 +36,10 @@ def _local(moment: datetime | None, row: dict[str, Any]) -> str | None:
     return moment.astimezone(zone(row.get("timezone"), row["first_at"])).isoformat()
 
 
+def _when(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%a %d %b %H:%M")
+
+
 def public(row: dict[str, Any]) -> dict[str, Any]:
     """A reminder as tools and eval states show it (argument names of the catalog)."""
     return {
@@ -128,7 +132,10 @@ class BoundScheduler:
             if times:
                 found.append({**public(row), "occurrences": [_local(t, row) for t in times]})
         found.sort(key=lambda r: r["occurrences"][0])
-        return {"count": len(found), "from": start.isoformat(), "to": end.isoformat(), "reminders": found}
+        brief = "; ".join(f"{r['text']} for {r['recipient']} at {_when(r['occurrences'][0])}"
+                          + (" (repeats)" if r["recurrence"] else "") for r in found[:10])
+        return {"count": len(found), "from": start.isoformat(), "to": end.isoformat(), "reminders": found,
+                "brief": brief or "none"}
 
     async def cancel(self, *, reminder: str, scope: str) -> dict[str, Any]:
         row = await self._find(reminder)

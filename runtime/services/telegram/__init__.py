@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from runtime.services.telegram.links import AmbiguousLink, Link, LinkNotFound, LinkStore
 from runtime.services.telegram.messenger import DailyLimitReached, Messenger
+from runtime.services.telegram.notify import watch
 from runtime.wiring import current_namespace
 from runtime.wiring.telegram import is_sandbox
 
@@ -32,6 +33,8 @@ DEMO_LINKS = (
     Link("", "sam", 700003, "Sam Patel", kind="team", role="operator", handle="sam_sales", timezone="Europe/London"),
     Link("", "rose", 700004, "Rose Morgan", kind="elder", handle="grandma_rose", timezone="Europe/London",
          lists=["family", "mom", "grandma"]),
+    Link("", "george", 700007, "George Morgan", kind="elder", handle="grandpa_george", timezone="Europe/London",
+         lists=["family", "dad", "grandpa"]),
     Link("", "dan", 700005, "Dan Morgan", kind="family", handle="dan_family", timezone="Europe/London",
          lists=["family", "brother"]),
     Link("", "priya", 700006, "Priya Shah", kind="customer", handle="priya_customer", timezone="Europe/London",
@@ -125,4 +128,6 @@ class BoundTelegram:
 
 
 def make(brain: Brain) -> TelegramService:
-    return TelegramService(brain)
+    service = TelegramService(brain)
+    watch(service)  # approvers notified, chats told how their tasks go (runtime/services/telegram/notify.py)
+    return service
