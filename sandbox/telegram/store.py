@@ -26,6 +26,11 @@ def demo_seed() -> dict[str, Any]:
         {"id": 700005, "first_name": "Dan", "username": "dan_family"},
         {"id": 700006, "first_name": "Priya", "username": "priya_customer"},
         {"id": 700007, "first_name": "George", "username": "grandpa_george"},
+        {"id": 700008, "first_name": "Rita", "username": "aunt_rita"},
+        {"id": 700009, "first_name": "Anna", "username": "anna_m"},
+        {"id": 700010, "first_name": "Jake", "username": "jake_m"},
+        {"id": 700011, "first_name": "Sunita", "username": "sunita_r"},
+        {"id": 700012, "first_name": "Lee", "username": "lee_wholesale"},
     ]}
 
 

@@ -97,9 +97,13 @@ async def test_list_filters_by_window_recipient_category_and_text(brain: Brain) 
     later = await _call(brain, "scheduler.reminder_create", {"text": "Renew passport",
                                                              "at": (soon + timedelta(days=60)).isoformat()})
     everything = await _call(brain, "scheduler.reminder_list", {})
-    assert {r["text"] for r in everything["reminders"]} == {"Call the plumber", "Blood pressure pill"}
-    meds = await _call(brain, "scheduler.reminder_list", {"category": "medication", "recipient": "Rose Morgan"})
+    texts = {r["text"] for r in everything["reminders"]}
+    assert {"Call the plumber", "Blood pressure pill", "Gym session"} <= texts  # the sandbox's demo reminders too
+    assert "Renew passport" not in texts
+    meds = await _call(brain, "scheduler.reminder_list", {"category": "medication", "recipient": "Rose Morgan",
+                                                          "query": "pressure"})
     assert [r["text"] for r in meds["reminders"]] == ["Blood pressure pill"] and len(meds["reminders"][0]["occurrences"]) == 5
+    assert "Blood pressure pill for Rose Morgan at" in meds["brief"]
     window = {"from": (soon + timedelta(days=59)).isoformat(), "to": (soon + timedelta(days=61)).isoformat()}
     ahead = await _call(brain, "scheduler.reminder_list", {**window, "query": "passport"})
     assert [r["id"] for r in ahead["reminders"]] == [later["id"]]
@@ -172,7 +176,11 @@ async def test_reminders_are_per_tenant_and_per_namespace(brain: Brain) -> None:
     with sandbox_namespace("case-a"):
         await _scheduler(brain).seed("acme", {"reminders": [{"text": "seeded", "recipient": "dan"}]})
         assert [r["text"] for r in (await _scheduler(brain).dump("acme"))["reminders"]] == ["seeded"]
-    assert [r["text"] for r in (await _scheduler(brain).dump("acme"))["reminders"]] == ["live one"]
+    live = [r["text"] for r in (await _scheduler(brain).dump("acme"))["reminders"]]
+    assert "live one" in live and "seeded" not in live
+    await _scheduler(brain).release_space("acme", "case-a")
+    with sandbox_namespace("case-a"):
+        assert (await _scheduler(brain).dump("acme"))["reminders"] == []
     assert (await _scheduler(brain).dump("globex"))["reminders"] == []
     async with tenant_conn(brain.pool, "globex") as conn:
         cur = await conn.execute("SELECT count(*) AS n FROM reminders")
@@ -224,3 +232,10 @@ async def test_two_scheduler_processes_never_deliver_twice(settings: Settings, b
     deliveries = await _scheduler(brain).store.deliveries("acme", "")
     assert len(deliveries) == 30 and {d["status"] for d in deliveries} == {"sent"}
     assert {d["worker"] for d in deliveries} <= {"w1", "w2"}
+
+
+async def test_a_new_sandbox_tenant_finds_demo_reminders_to_work_with(brain: Brain) -> None:
+    cancelled = await _call(brain, "scheduler.reminder_cancel", {"reminder": "gym", "scope": "next"})
+    assert cancelled["result"] == "skipped next" and cancelled["text"] == "Gym session"
+    thinner = await _call(brain, "scheduler.reminder_cancel", {"reminder": "blood thinner"})
+    assert (thinner["recipient"], thinner["status"]) == ("George Morgan", "cancelled")

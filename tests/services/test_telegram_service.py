@@ -117,3 +117,12 @@ async def test_links_are_per_tenant_and_per_namespace(brain: Brain) -> None:
     live = await service.messenger.history("acme", "")
     case: list[dict[str, Any]] = await service.messenger.history("acme", "case-1")
     assert [h["text"] for h in live] == ["live"] and [h["text"] for h in case] == ["in a case"]
+
+
+async def test_relations_and_saved_lists_resolve_loosely_but_never_ambiguously(brain: Brain) -> None:
+    bound = _service(brain).bind("acme", "alex", "r")
+    assert (await bound.resolve("Aunt Rita")).user_id == "rita"
+    assert (await bound.resolve("Mom's neighbour Sunita")).user_id == "sunita"
+    assert (await bound.resolve("sister")).user_id == "anna"
+    vip = await bound.broadcast("VIP", "Early access tonight")
+    assert sorted(vip["recipients"]) == ["Lee Wong", "Priya Shah"]

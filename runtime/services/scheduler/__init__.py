@@ -50,10 +50,40 @@ def public(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Demo reminders for a sandbox tenant's first use: (text, days from now, hour, recipient, recurrence, category).
+DEMO_REMINDERS = (
+    ("Gym session", 1, 7, None, "FREQ=WEEKLY;BYDAY=MO,WE,FR;BYHOUR=7;BYMINUTE=0", "personal"),
+    ("Dentist appointment at 10:30", 6, 9, None, None, "appointment"),
+    ("Register for the SaaS conference", 3, 10, None, None, "work"),
+    ("Book the conference hotel", 4, 10, None, None, "work"),
+    ("Take warfarin (blood thinner) 5mg", 1, 18, "dad", "FREQ=DAILY;BYHOUR=18;BYMINUTE=0", "medication"),
+    ("Take amoxicillin (antibiotic) 500mg", 1, 8, "mom", "FREQ=DAILY;BYHOUR=8,14,20;BYMINUTE=0", "medication"),
+)
+
+
 class SchedulerService:
     def __init__(self, brain: Brain) -> None:
         self.brain = brain
         self.store = ReminderStore(brain.pool)
+        self._ready: set[tuple[str, str]] = set()
+
+    async def prepare(self, tenant: str, user: str, space: str) -> None:
+        """In sandbox mode, a tenant's first use finds a few demo reminders (once per process)."""
+        telegram = self.brain.services["telegram"]
+        if (tenant, space) in self._ready or not getattr(telegram, "sandbox", False):
+            return
+        self._ready.add((tenant, space))
+        if await self.store.rows(tenant, space, status=None):
+            return
+        bound = BoundScheduler(self, tenant, user, "demo", space)
+        today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        for text, days, hour, recipient, recurrence, category in DEMO_REMINDERS:
+            at = (today + timedelta(days=days)).replace(hour=hour)
+            try:
+                await bound.create(text=text, at=at, recipient=recipient, recurrence=recurrence, until=None,
+                                   category=category, prepared=True)
+            except LookupError:  # the tenant's links are not the demo's: no demo reminder for them
+                continue
 
     def bind(self, tenant: str, user: str, run_id: str) -> BoundScheduler:
         return BoundScheduler(self, tenant, user, run_id, current_namespace())
@@ -70,6 +100,7 @@ class SchedulerService:
         """Forget a finished sandbox namespace's reminders."""
         if space:
             await self.store.clear(tenant, space)
+            self._ready.discard((tenant, space))
 
     async def seed(self, tenant: str, data: dict[str, list[dict[str, Any]]]) -> None:
         unknown = set(data) - {"reminders"}
@@ -81,7 +112,7 @@ class SchedulerService:
             created = await bound.create(text=item["text"], at=datetime.fromisoformat(str(at)),
                                          recipient=item.get("recipient"), recurrence=item.get("recurrence"),
                                          until=date.fromisoformat(str(item["until"])) if item.get("until") else None,
-                                         category=item.get("category"))
+                                         category=item.get("category"), prepared=True)
             if item.get("status") == "cancelled":
                 await self.store.cancel(tenant, created["id"])
 
@@ -95,7 +126,9 @@ class BoundScheduler:
         self.store = service.store
 
     async def create(self, *, text: str, at: datetime, recipient: str | None, recurrence: str | None,
-                     until: date | None, category: str | None) -> dict[str, Any]:
+                     until: date | None, category: str | None, prepared: bool = False) -> dict[str, Any]:
+        if not prepared:
+            await self.service.prepare(self.tenant, self.user, self.space)
         telegram = self.service.brain.services["telegram"].bind(self.tenant, self.user, self.run_id)
         link = await telegram.resolve(recipient)
         rule = check(recurrence) if recurrence else None
@@ -115,6 +148,7 @@ class BoundScheduler:
 
     async def list(self, *, recipient: str | None = None, category: str | None = None, start: datetime | None = None,
                    end: datetime | None = None, query: str | None = None) -> dict[str, Any]:
+        await self.service.prepare(self.tenant, self.user, self.space)
         start = start or datetime.now(UTC)
         end = end or start + LIST_WINDOW
         who = None
@@ -138,6 +172,7 @@ class BoundScheduler:
                 "brief": brief or "none"}
 
     async def cancel(self, *, reminder: str, scope: str) -> dict[str, Any]:
+        await self.service.prepare(self.tenant, self.user, self.space)
         row = await self._find(reminder)
         if row["status"] != "active":
             return {**public(row), "result": f"already {row['status']}"}

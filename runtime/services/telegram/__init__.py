@@ -38,7 +38,17 @@ DEMO_LINKS = (
     Link("", "dan", 700005, "Dan Morgan", kind="family", handle="dan_family", timezone="Europe/London",
          lists=["family", "brother"]),
     Link("", "priya", 700006, "Priya Shah", kind="customer", handle="priya_customer", timezone="Europe/London",
-         lists=["vip customers"]),
+         lists=["vip customers", "restaurant clients"]),
+    Link("", "rita", 700008, "Rita Morgan", kind="family", handle="aunt_rita", timezone="Europe/London",
+         lists=["family", "aunt", "dad's sister"]),
+    Link("", "anna", 700009, "Anna Morgan", kind="family", handle="anna_m", timezone="Europe/London",
+         lists=["family", "sister"]),
+    Link("", "jake", 700010, "Jake Morgan", kind="family", handle="jake_m", timezone="Europe/London",
+         lists=["family", "cousin"]),
+    Link("", "sunita", 700011, "Sunita Rao", kind="family", handle="sunita_r", timezone="Europe/London",
+         lists=["neighbour", "mom's neighbour"]),
+    Link("", "lee", 700012, "Lee Wong", kind="customer", handle="lee_wholesale", timezone="Europe/London",
+         lists=["wholesale", "vip customers"]),
 )
 
 

@@ -150,6 +150,9 @@ class LinkStore:
             first_name,
             lambda m: any(_norm(label) == wanted for label in m.lists),  # "my brother", "mom"
         ]
+        words = set(wanted.replace("'s ", " ").split())  # "Aunt Rita", "Mom's neighbour Sunita"
+        tests.append(lambda m: bool(words & set(_norm(m.name).split()[:1])))
+        tests.append(lambda m: bool(words & {_norm(label) for label in m.lists}))
         for test in tests:
             found = [m for m in members if test(m)]
             if len(found) == 1:
@@ -171,9 +174,12 @@ class LinkStore:
             return [m for m in members if m.kind == "customer" and m.opted_in]
         if key == "family":
             return [m for m in members if m.kind in ("family", "elder")]
-        saved = [m for m in members if any(_norm(name) == _norm(audience) for name in m.lists)]
-        if saved:
-            return saved
+        asked = set(_norm(audience).split())
+        for exact in (True, False):  # the exact list name, then "VIP" for "vip customers"
+            saved = [m for m in members if any(_norm(name) == _norm(audience) if exact else asked <= set(_norm(name).split())
+                                               for name in m.lists)]
+            if saved:
+                return saved
         lists = sorted({name for m in members for name in m.lists})
         raise LinkNotFound(f"audience: {audience!r} is not team, opted_in_customers, family or a saved list"
                            f" (saved lists: {', '.join(lists) or 'none'})")
