@@ -285,6 +285,32 @@ class MemoryStore:
                     updated += max(cur.rowcount, 0)
         return updated
 
+    async def entries(self, tenant: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """The tenant's live memories, shared and every owner's personal ones, newest first."""
+        out: list[dict[str, Any]] = []
+        async with self._transaction(tenant, None) as conn:
+            for owner in [None, *await self._personal_owners(conn)]:
+                await conn.execute("SELECT set_config('app.user_id', %s, true)", (owner or "",))
+                scope = "memory_kind_is_personal(kind) AND user_id = %s" if owner else "NOT memory_kind_is_personal(kind)"
+                out += await fetch_rows(
+                    conn, "SELECT id, kind, subject, text, tags, user_id, agent, created_at FROM memories"
+                    f" WHERE superseded_by IS NULL AND {scope} ORDER BY created_at DESC LIMIT %s",
+                    [*([owner] if owner else []), limit])
+        out.sort(key=lambda row: row["created_at"], reverse=True)
+        return out[:limit]
+
+    async def forget_tenant(self, tenant: str) -> int:
+        """Delete every memory of the tenant (a finished eval namespace); return how many."""
+        deleted = 0
+        async with self._transaction(tenant, None) as conn:
+            for owner in [None, *await self._personal_owners(conn)]:
+                await conn.execute("SELECT set_config('app.user_id', %s, true)", (owner or "",))
+                cur = await conn.execute("DELETE FROM memories WHERE superseded_by IS NULL"
+                                         + (" AND user_id = %s" if owner else " AND NOT memory_kind_is_personal(kind)"),
+                                         [owner] if owner else [])
+                deleted += max(cur.rowcount, 0)
+        return deleted
+
     def _stale(self, owner: str | None) -> tuple[str, list[Any]]:
         """Live rows of one scope (shared kinds, or one owner's personal kinds) on another model."""
         scope = "memory_kind_is_personal(kind) AND user_id = %s" if owner else "NOT memory_kind_is_personal(kind)"

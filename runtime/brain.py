@@ -35,7 +35,7 @@ from runtime.routing_store import load_or_train
 from runtime.runs import Actor, RunNotFound, RunStateConflict, RunStore
 from runtime.services import BoundServices, make_factories
 from runtime.settings import Settings, make_embedder
-from runtime.wiring import ClientFactory
+from runtime.wiring import ClientFactory, current_namespace
 from tools.context import ToolContext
 from tools.registry import ToolRegistry, default_registry
 
@@ -66,6 +66,13 @@ async def build_router(
         clarify_confidence=settings.router_clarify_confidence, clarify_margin=settings.router_clarify_margin,
         llm_threshold=settings.router_llm_threshold, top_k=settings.router_top_k, max_handoffs=settings.max_handoffs,
     )
+
+
+def memory_tenant(tenant: str) -> str:
+    """The memory space of a tenant: its own, or inside a sandbox namespace (an eval case) one of
+    that namespace's, so a case's memories neither see nor leave anything in the tenant's."""
+    namespace = current_namespace()
+    return f"{tenant}#{namespace}" if namespace else tenant
 
 
 class PermissionDenied(PermissionError):
@@ -163,7 +170,7 @@ class Brain:
 
     async def _memory_context(self, tenant: str, user: str, request: str) -> str:
         try:
-            return await self.memory.context_for(tenant, request, user=user)
+            return await self.memory.context_for(memory_tenant(tenant), request, user=user)
         except Exception as exc:  # memory helps planning; it must not stop a run
             log.warning("memory context failed", tenant=tenant, error=str(exc))
             return ""
@@ -176,7 +183,7 @@ class Brain:
         text = (f"Request: {run['request']}\nAgent: {values.get('agent')}\n"
                 f"Actions: {', '.join(actions) or 'none'}\nOutcome: {values.get('answer') or ''}")[:2000]
         try:
-            await self.memory.write(run["tenant_id"], text, kind="episode", subject=values.get("agent"),
+            await self.memory.write(memory_tenant(run["tenant_id"]), text, kind="episode", subject=values.get("agent"),
                                     user=run["user_id"], agent=values.get("agent"), source_run=str(run["id"]))
         except Exception as exc:  # a failed memory write is logged, not fatal to the run
             log.warning("episode memory failed", run_id=str(run["id"]), error=str(exc))
@@ -186,7 +193,7 @@ class Brain:
 
     def _tool_context(self, tenant: str, user: str, run_id: str) -> ToolContext:
         return ToolContext(tenant=tenant, user=user, run_id=run_id, clients=self.clients.for_tenant(tenant),
-                           memory=self.memory.bound(tenant, user, None, run_id),
+                           memory=self.memory.bound(memory_tenant(tenant), user, None, run_id),
                            services=BoundServices(self.services, tenant, user, run_id))
 
     # -- driving runs ---------------------------------------------------------------------

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from runtime.brain import Brain
 
 # Service name -> module under runtime.services (a module not written yet is skipped).
-SERVICE_MODULES = {"telegram": "telegram", "scheduler": "scheduler", "gamification": "gamification"}
+SERVICE_MODULES = {"telegram": "telegram", "scheduler": "scheduler", "gamification": "gamification",
+                   "memory": "memory_state"}
 
 
 class ServiceFactory(Protocol):
