@@ -31,6 +31,13 @@ def demo_seed() -> dict[str, Any]:
         {"id": 700010, "first_name": "Jake", "username": "jake_m"},
         {"id": 700011, "first_name": "Sunita", "username": "sunita_r"},
         {"id": 700012, "first_name": "Lee", "username": "lee_wholesale"},
+        {"id": 700020, "first_name": "Casa Verde", "username": "casaverde_owner"},
+        {"id": 700021, "first_name": "Sol Foods", "username": "solfoods_owner"},
+        {"id": 700022, "first_name": "Glow Salon", "username": "glowsalon_owner"},
+        {"id": 700023, "first_name": "Beanbar", "username": "beanbar_owner"},
+        {"id": 700024, "first_name": "Sunrise Bakery", "username": "sunrisebakery"},
+        {"id": 700025, "first_name": "Ravi's Kitchen", "username": "ravis_kitchen"},
+        {"id": 700026, "first_name": "Peak Fitness", "username": "peakfitness"},
     ]}
 
 

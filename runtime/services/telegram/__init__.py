@@ -49,6 +49,21 @@ DEMO_LINKS = (
          lists=["neighbour", "mom's neighbour"]),
     Link("", "lee", 700012, "Lee Wong", kind="customer", handle="lee_wholesale", timezone="Europe/London",
          lists=["wholesale", "vip customers"]),
+    # The agency's client businesses (their owners' chats), for celebrations and client updates.
+    Link("", "casa_verde", 700020, "Casa Verde", kind="customer", handle="casaverde_owner", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "sol_foods", 700021, "Sol Foods", kind="customer", handle="solfoods_owner", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "glow_salon", 700022, "Glow Salon", kind="customer", handle="glowsalon_owner", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "beanbar", 700023, "Beanbar", kind="customer", handle="beanbar_owner", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "sunrise_bakery", 700024, "Sunrise Bakery", kind="customer", handle="sunrisebakery", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "ravis_kitchen", 700025, "Ravi's Kitchen", kind="customer", handle="ravis_kitchen", timezone="Europe/London",
+         lists=["clients"]),
+    Link("", "peak_fitness", 700026, "Peak Fitness", kind="customer", handle="peakfitness", timezone="Europe/London",
+         lists=["clients"]),
 )
 
 
