@@ -38,6 +38,8 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Loggers that may print the bot URL, which holds the token (httpx logs every request URL).
 _URL_LOGGERS = ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram.request.BaseRequest")
 T = TypeVar("T")
+# Rows of inline buttons given as (label, callback_data) pairs.
+Keyboard = Sequence[Sequence[tuple[str, str]]]
 
 
 class _RedactTokens(logging.Filter):
@@ -82,6 +84,24 @@ def _keyboard(buttons: Sequence[str] | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=callback_data(i, label))] for i, label in enumerate(buttons)]
     )
+
+
+def _markup(buttons: Sequence[str] | None, keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Labels (`buttons`, one per row) or explicit rows of (label, callback_data) pairs (`keyboard`)."""
+    if buttons and keyboard:
+        raise InvalidRequest(SYSTEM, "give buttons or keyboard, not both", field="buttons")
+    if not keyboard:
+        return _keyboard(buttons)
+    rows = []
+    for row in keyboard:
+        for label, data in row:
+            if not label or not label.strip():
+                raise InvalidRequest(SYSTEM, "every button needs a label", field="buttons")
+            if not data or len(data.encode()) > MAX_CALLBACK_DATA:
+                raise InvalidRequest(SYSTEM, f"callback_data {data!r} must be 1-{MAX_CALLBACK_DATA} bytes",
+                                     field="buttons")
+        rows.append([InlineKeyboardButton(label, callback_data=data) for label, data in row])
+    return InlineKeyboardMarkup(rows)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -133,15 +153,18 @@ class TelegramClient:
         await self.aclose()
 
     async def send_message(
-        self, chat_id: int | str, text: str, buttons: Sequence[str] | None = None, silent: bool = False
+        self, chat_id: int | str, text: str, buttons: Sequence[str] | None = None, silent: bool = False,
+        *, keyboard: Keyboard | None = None,
     ) -> dict[str, Any]:
-        """Send `text`; `buttons` become one inline button per row; `silent` sends without a sound."""
+        """Send `text`; `buttons` become one inline button per row, or `keyboard` gives rows of
+        (label, callback_data) pairs; `silent` sends without a sound."""
         if not text or not text.strip():
             raise InvalidRequest(SYSTEM, "text must not be empty", field="text")
         if len(text) > MAX_TEXT:
             raise InvalidRequest(SYSTEM, f"text is {len(text)} characters; Telegram allows {MAX_TEXT}", field="text")
         sent = await self._call(self._bot.send_message(
-            chat_id=chat_id, text=text, reply_markup=_keyboard(buttons), disable_notification=True if silent else None,
+            chat_id=chat_id, text=text, reply_markup=_markup(buttons, keyboard),
+            disable_notification=True if silent else None,
         ))
         return _message(sent)
 
@@ -154,12 +177,13 @@ class TelegramClient:
         )))
 
     async def edit_message_reply_markup(
-        self, chat_id: int | str, message_id: int, buttons: Sequence[str] | None = None
+        self, chat_id: int | str, message_id: int, buttons: Sequence[str] | None = None,
+        *, keyboard: Keyboard | None = None,
     ) -> dict[str, Any]:
-        """Replace a message's inline buttons; without `buttons` they are removed (the Bot API
-        removes the keyboard when `reply_markup` is left out)."""
+        """Replace a message's inline buttons (`buttons` or `keyboard`, as in `send_message`); without
+        either they are removed (the Bot API removes the keyboard when `reply_markup` is left out)."""
         edited = await self._call(self._bot.edit_message_reply_markup(
-            chat_id=chat_id, message_id=message_id, reply_markup=_keyboard(buttons),
+            chat_id=chat_id, message_id=message_id, reply_markup=_markup(buttons, keyboard),
         ))
         return _message(edited)
 

@@ -146,7 +146,7 @@ class ApprovalDesk:
             status = (await self.brain.get_run(run_id, actor_of(link)))["status"]
         except RunNotFound as exc:
             return str(exc)
-        return f"run {run_id} is {status} and waits for no approval; nothing was done again"
+        return f"this approval is answered or closed (run {run_id} is {status}); nothing was done again"
 
     # -- an edit ---------------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ def progress_text(event: dict[str, Any], agents: Any) -> str | None:
         why = data.get("reason") or data.get("error") or ""
         return f"Task {short}: ✗ {data.get('tool')} {data.get('status')}" + (f": {why}" if why else ".")
     if kind == "waiting":
-        return f"Task {short} waits for approval by a {data.get('approver_role')} or higher."
+        return f"Task {short} waits for approval (the {data.get('approver_role')} role or higher)."
     if kind == "done":
         return f"Task {short} is done.\n{data.get('answer') or ''}".rstrip()
     if kind == "failed":
