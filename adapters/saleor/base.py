@@ -111,7 +111,7 @@ class SaleorBase:
                 return found[0]
         raise NotFound(SYSTEM, f"no product type named {ref!r}", field="product_type")
 
-    async def _category(self, ref: str) -> Node:
+    async def _category(self, ref: str, *, field: str = "category") -> Node:
         if is_global_id(ref, "Category"):
             node = (await self.execute(documents.CATEGORY_BY_ID, {"id": ref})).get("category")
             if node:
@@ -121,7 +121,21 @@ class SaleorBase:
             found = match_ref(_edges(data.get("categories")), ref)
             if found:
                 return found[0]
-        raise NotFound(SYSTEM, f"no category named {ref!r}", field="category")
+        raise NotFound(SYSTEM, f"no category named {ref!r}", field=field)
+
+    async def _warehouse(self, ref: str, *, field: str = "warehouse") -> Node:
+        """A warehouse by ID, slug or name (any case), else the one whose name contains `ref`."""
+        known: list[Node] = []
+        for search in (ref, None):
+            known = _edges((await self.execute(documents.WAREHOUSES, {"search": search})).get("warehouses"))
+            found = match_ref(known, ref)
+            if found:
+                return found[0]
+        partial = [n for n in known if ref.strip().casefold() in str(n["name"]).casefold()]
+        if len(partial) == 1:
+            return partial[0]
+        names = ", ".join(sorted(str(n["name"]) for n in known)) or "none"
+        raise NotFound(SYSTEM, f"no warehouse {ref!r} (warehouses: {names})", field=field)
 
     async def _collection_by(self, *, id: str | None = None, slug: str | None = None) -> Node | None:
         data = await self.execute(documents.COLLECTION, {"id": id, "slug": slug})

@@ -6,6 +6,40 @@ its own against Saleor's schema; `ALL_DOCUMENTS` lists them for that test.
 
 from __future__ import annotations
 
+from adapters.saleor import order_documents as _orders
+from adapters.saleor import shop_documents as _shop
+
+# Orders, drafts, fulfilments and refunds; customers, vouchers, promotions and stock (kept in
+# their own modules, named here so that every document is in this module's ALL_DOCUMENTS).
+DRAFT_ORDER_BY_NUMBER = _orders.DRAFT_ORDER_BY_NUMBER
+DRAFT_ORDER_COMPLETE = _orders.DRAFT_ORDER_COMPLETE
+DRAFT_ORDER_CREATE = _orders.DRAFT_ORDER_CREATE
+ORDER_BY_ID = _orders.ORDER_BY_ID
+ORDER_BY_NUMBER = _orders.ORDER_BY_NUMBER
+ORDER_CANCEL = _orders.ORDER_CANCEL
+ORDER_FULFILL = _orders.ORDER_FULFILL
+ORDER_GRANT_REFUND_CREATE = _orders.ORDER_GRANT_REFUND_CREATE
+ORDER_NOTE_ADD = _orders.ORDER_NOTE_ADD
+ORDER_REFUND_LEGACY = _orders.ORDER_REFUND_LEGACY
+ORDERS = _orders.ORDERS
+SHIPPING_METHODS = _orders.SHIPPING_METHODS
+TRANSACTION_REQUEST_REFUND = _orders.TRANSACTION_REQUEST_REFUND
+CUSTOMER = _shop.CUSTOMER
+CUSTOMER_UPDATE = _shop.CUSTOMER_UPDATE
+CUSTOMERS = _shop.CUSTOMERS
+PRODUCT_STOCK = _shop.PRODUCT_STOCK
+PROMOTION_CREATE = _shop.PROMOTION_CREATE
+PROMOTIONS = _shop.PROMOTIONS
+STOCK_BY_SKU = _shop.STOCK_BY_SKU
+STOCKS = _shop.STOCKS
+VARIANT_STOCKS_UPDATE = _shop.VARIANT_STOCKS_UPDATE
+VOUCHER = _shop.VOUCHER
+VOUCHER_CHANNEL_LISTING_UPDATE = _shop.VOUCHER_CHANNEL_LISTING_UPDATE
+VOUCHER_CREATE = _shop.VOUCHER_CREATE
+VOUCHER_UPDATE = _shop.VOUCHER_UPDATE
+VOUCHERS = _shop.VOUCHERS
+WAREHOUSES = _shop.WAREHOUSES
+
 ERROR_FIELDS = "errors { field code message }"
 
 VARIANT_FIELDS = """
@@ -178,6 +212,20 @@ query ProductsSearch($search: String, $where: ProductWhereInput, $channel: Strin
     + VARIANT_FIELDS
 )
 
+# Every product of a `where`, a page at a time (bulk price changes).
+PRODUCTS_PAGE = (
+    """
+query ProductsPage($where: ProductWhereInput, $channel: String, $after: String) {
+  products(first: 100, where: $where, channel: $channel, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ...ProductFields } }
+  }
+}
+"""
+    + PRODUCT_FIELDS
+    + VARIANT_FIELDS
+)
+
 PRODUCT = (
     """
 query Product($id: ID, $slug: String) {
@@ -321,4 +369,7 @@ ALL_DOCUMENTS: tuple[str, ...] = (
     COLLECTION_CHANNEL_LISTING_UPDATE,
     COLLECTION_ADD_PRODUCTS,
     COLLECTION_REMOVE_PRODUCTS,
+    PRODUCTS_PAGE,
+    *_orders.DOCUMENTS,
+    *_shop.DOCUMENTS,
 )

@@ -45,7 +45,33 @@ _AUTH_WORDS = (
 _NOT_FOUND_WORDS = ("couldn't resolve", "could not resolve", "does not exist", "not found")
 _CONFLICT_CODES = {"UNIQUE", "ALREADY_EXISTS", "DUPLICATED_INPUT_ITEM"}
 # Saleor's input names that differ from the tool's argument names beyond camelCase.
-_FIELD_NAMES = {"channelId": "channel", "collectionId": "collection", "productType": "product_type"}
+_FIELD_NAMES = {
+    "channelId": "channel",
+    "collectionId": "collection",
+    "productType": "product_type",
+    # orders, drafts, refunds
+    "orderLineId": "lines",
+    "variantId": "lines",
+    "stocks": "warehouse",
+    "grantRefundForShipping": "include_shipping",
+    "user": "customer",
+    "userEmail": "customer",
+    "shipping": "shipping_method",
+    "customerNote": "note",
+    # vouchers and promotions
+    "code": "code",
+    "addCodes": "code",
+    "discountValueType": "discount_type",
+    "rewardValueType": "discount_type",
+    "discountValue": "value",
+    "rewardValue": "value",
+    "minAmountSpent": "min_spend",
+    "minSpent": "min_spend",
+    "applyOncePerCustomer": "once_per_customer",
+    "startDate": "starts_at",
+    "endDate": "ends_at",
+    "cataloguePredicate": "products",
+}
 
 
 def tool_field(field: str | None) -> str | None:

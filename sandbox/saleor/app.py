@@ -14,8 +14,12 @@ from graphql import ExecutionResult, GraphQLSchema, build_schema, graphql_sync
 from sandbox.saleor.auth_mutations import AuthMutations
 from sandbox.saleor.collection_mutations import CollectionMutations
 from sandbox.saleor.context import RequestContext, SandboxSettings
+from sandbox.saleor.order_mutations import OrderMutations
 from sandbox.saleor.product_mutations import ProductMutations
 from sandbox.saleor.queries import QueryResolvers
+from sandbox.saleor.refund_mutations import RefundMutations
+from sandbox.saleor.shop_mutations import ShopMutations
+from sandbox.saleor.shop_queries import ShopQueries
 from sandbox.saleor.store import SaleorStore
 
 Scope = MutableMapping[str, Any]
@@ -38,7 +42,16 @@ def load_schema(schema_path: Path) -> GraphQLSchema:
     return _schema_for(str(resolved), resolved.stat().st_mtime_ns)
 
 
-class SandboxRoot(QueryResolvers, AuthMutations, ProductMutations, CollectionMutations):
+class SandboxRoot(
+    QueryResolvers,
+    ShopQueries,
+    AuthMutations,
+    ProductMutations,
+    CollectionMutations,
+    OrderMutations,
+    RefundMutations,
+    ShopMutations,
+):
     """root_value: graphql-core's default resolver calls `root.<field>(info, **args)`."""
 
 

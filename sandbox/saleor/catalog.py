@@ -21,6 +21,11 @@ TABLES = (
     "collections",
     "products",
     "variants",
+    "shipping_methods",
+    "customers",
+    "orders",
+    "vouchers",
+    "promotions",
 )
 # GraphQL type name of the records in each table (the first part of a global ID).
 TYPE_OF = {
@@ -32,6 +37,11 @@ TYPE_OF = {
     "collections": "Collection",
     "products": "Product",
     "variants": "ProductVariant",
+    "shipping_methods": "ShippingMethodType",
+    "customers": "User",
+    "orders": "Order",
+    "vouchers": "Voucher",
+    "promotions": "Promotion",
 }
 
 
@@ -77,8 +87,15 @@ class Catalog:
         return str(self.state["secret"])
 
     def table(self, name: str) -> dict[str, Record]:
-        rows: dict[str, Record] = self.state[name]
+        # setdefault: a state saved before a table existed gets it empty
+        rows: dict[str, Record] = self.state.setdefault(name, {})
         return rows
+
+    def next_pk(self) -> str:
+        """A fresh key for a record kept inside another one (an order line, a fulfilment)."""
+        self.state["seq"] = int(self.state["seq"]) + 1
+        self.dirty = True
+        return str(self.state["seq"])
 
     def insert(self, table: str, record: Record) -> str:
         self.state["seq"] = int(self.state["seq"]) + 1

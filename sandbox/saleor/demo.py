@@ -1,15 +1,25 @@
-"""The demo store: a small eco homeware shop on one USD channel."""
+"""The demo store: a small eco homeware shop on one USD channel, with customers, orders in every
+state (dated relative to today, one of them late to ship), draft orders, vouchers and a sale."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sandbox.saleor.demo_orders import demo_customers, demo_discounts, demo_orders, demo_vouchers
 
-def demo_seed() -> dict[str, Any]:
-    """Seed data for `SaleorStore.seed` (a fresh dict on every call)."""
+
+def demo_seed(now: datetime | None = None) -> dict[str, Any]:
+    """Seed data for `SaleorStore.seed` (a fresh dict on every call; dates count back from `now`)."""
+    today = now or datetime.now(UTC)
+
+    def ago(days: float) -> str:
+        return (today - timedelta(days=days)).replace(microsecond=0).isoformat()
+
     return {
         "channels": [{"slug": "default-channel", "name": "Default Channel", "currency": "USD"}],
-        "warehouses": ["Pune"],
+        "warehouses": ["Pune", "Mumbai", "Delhi", "Austin"],
+        "shipping_methods": [{"name": "Standard", "price": 5.0}, {"name": "Express", "price": 15.0}],
         "product_types": [
             {"name": "Default"},
             {"name": "Mug", "product_attributes": [{"name": "Color", "input_type": "DROPDOWN"}]},
@@ -29,6 +39,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Blue Vase",
                 "sku": "VASE-BLUE",
+                "stock": 40,
                 "price": 34.0,
                 "cost_price": 14.0,
                 "category": "Gifts",
@@ -40,6 +51,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Bamboo Cutlery Set",
                 "sku": "CUT-BAMBOO",
+                "stock": 60,
                 "price": 18.5,
                 "cost_price": 6.0,
                 "category": "Eco Kitchen",
@@ -49,6 +61,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Organic Cotton Tee",
                 "sku": "TEE-ORG-M",
+                "stock": 80,
                 "price": 25.0,
                 "cost_price": 9.0,
                 "product_type": "Apparel",
@@ -59,6 +72,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Ceramic Pour-Over Set",
                 "sku": "POUR-CER",
+                "stock": 25,
                 "price": 42.0,
                 "cost_price": 17.5,
                 "category": "Kitchen",
@@ -78,6 +92,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Coasters (set of 4)",
                 "sku": "COAST-4",
+                "stock": 100,
                 "price": 12.0,
                 "cost_price": 3.5,
                 "category": "Kitchen",
@@ -87,6 +102,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Yoga Mat",
                 "sku": "YOGA-MAT",
+                "stock": 30,
                 "price": 38.0,
                 "cost_price": 15.0,
                 "category": "Default",
@@ -96,6 +112,7 @@ def demo_seed() -> dict[str, Any]:
             {
                 "name": "Speckled Mug",
                 "sku": "MUG-SPECK",
+                "stock": 60,
                 "price": 14.0,
                 "cost_price": 5.0,
                 "product_type": "Mug",
@@ -105,4 +122,8 @@ def demo_seed() -> dict[str, Any]:
                 "published": False,
             },
         ],
+        "customers": demo_customers(ago),
+        "orders": demo_orders(ago),
+        "vouchers": demo_vouchers(ago),
+        "discounts": demo_discounts(ago),
     }

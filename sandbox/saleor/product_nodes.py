@@ -18,6 +18,7 @@ from sandbox.saleor.nodes import (
     money,
     taxed,
 )
+from sandbox.saleor.order_records import allocated
 from sandbox.saleor.paging import connection
 from sandbox.saleor.product_filters import prices
 
@@ -237,11 +238,12 @@ class VariantNode(RecordNode):
                 "warehouse": WarehouseNode(self.catalog, wh),
                 "productVariant": self,
                 "quantity": qty,
-                "quantityAllocated": 0,
+                "quantityAllocated": allocated(self.catalog, self.pk, wh),
                 "quantityReserved": 0,
             }
             for wh, qty in self.row.get("stocks", {}).items()
         ]
 
     def quantityAvailable(self, info: Info, **_: Any) -> int:
-        return sum(int(q) for q in self.row.get("stocks", {}).values())
+        stocks = self.row.get("stocks", {}).items()
+        return sum(max(0, int(q) - allocated(self.catalog, self.pk, wh)) for wh, q in stocks)

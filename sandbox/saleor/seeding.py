@@ -6,6 +6,8 @@ from typing import Any
 
 from sandbox.saleor import richtext
 from sandbox.saleor.catalog import Catalog, slugify
+from sandbox.saleor.shop_dump import dump_shop
+from sandbox.saleor.shop_seeding import seed_shop
 
 DEFAULT_CHANNEL = {"slug": "default-channel", "name": "Default Channel", "currency": "USD"}
 
@@ -81,9 +83,8 @@ def _seed_product(catalog: Catalog, spec: dict[str, Any], channel_pk: str) -> No
             "price": float(spec["price"]),
             "cost_price": float(cost) if cost is not None else None,
         }
-    warehouses = list(catalog.table("warehouses"))
-    if warehouses:
-        variant["stocks"][warehouses[0]] = int(spec.get("stock", 10))
+    for warehouse_pk in catalog.table("warehouses"):  # the same count in every warehouse (see `stocks` for more)
+        variant["stocks"][warehouse_pk] = int(spec.get("stock", 10))
     for name in spec.get("collections") or []:
         collection_pk = catalog.by_name("collections", name)
         if collection_pk is None:
@@ -99,6 +100,7 @@ def seed_catalog(catalog: Catalog, data: dict[str, Any]) -> None:
     channel_pk = next(iter(catalog.table("channels")))
     for spec in data.get("products") or []:
         _seed_product(catalog, spec, channel_pk)
+    seed_shop(catalog, data, channel_pk)
     catalog.touch()
 
 
@@ -154,4 +156,5 @@ def dump_catalog(catalog: Catalog) -> dict[str, Any]:
             for c in catalog.table("collections").values()
         ],
         "products": products,
+        **dump_shop(catalog),
     }

@@ -16,7 +16,8 @@ from sandbox.saleor.seeding import dump_catalog, seed_catalog
 
 
 class SaleorStore:
-    """One store's channels, product types, categories, collections, products and variants.
+    """One store's catalog (channels, product types, categories, collections, products, variants,
+    stock) and its customers, orders, vouchers and discounts.
 
     With `persist_path` the state lives in that JSON file: every transaction takes an exclusive
     `fcntl` lock on `<path>.lock`, loads the file, and writes it back (atomically) if it
@@ -54,9 +55,11 @@ class SaleorStore:
             catalog.touch()
 
     def seed(self, data: dict[str, Any]) -> None:
-        """Add channels, product types, categories, collections, warehouses and products.
+        """Add channels, product types, categories, collections, warehouses, products, stocks,
+        customers, orders, vouchers and discounts.
 
-        Objects are matched by name; existing ones are kept. See `demo_seed()` for the shape.
+        Objects are matched by name (customers by email, orders by number, vouchers by code);
+        existing ones are kept. Partial objects get defaults. See `demo_seed()` for the shape.
         """
         with self.transaction() as catalog:
             seed_catalog(catalog, data)

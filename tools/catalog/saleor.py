@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, Field
 
+from tools.catalog import saleor_orders as orders
+from tools.catalog import saleor_shop as shop
 from tools.context import ToolContext
 from tools.spec import DecimalArg, Risk, ToolArgs, ToolResult, ToolSpec
 
 SYSTEM = "saleor"
-
-
-class OrderLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sku: str
-    quantity: int = Field(gt=0)
 
 
 class ProductSearch(ToolArgs):
@@ -79,25 +74,6 @@ class VariantUpsert(ToolArgs):
     channel: str | None = None
 
 
-class PriceBulkUpdate(ToolArgs):
-    category: str | None = None
-    collection: str | None = None
-    products: list[str] | None = None
-    change_percent: DecimalArg | None = None
-    new_price: DecimalArg | None = Field(default=None, ge=0)
-    round_to: DecimalArg | None = Field(default=None, gt=0)
-    channel: str | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> PriceBulkUpdate:
-        targets = [self.category, self.collection, self.products]
-        if sum(t is not None for t in targets) != 1:
-            raise ValueError("give exactly one of category, collection, products")
-        if (self.change_percent is None) == (self.new_price is None):
-            raise ValueError("give exactly one of change_percent, new_price")
-        return self
-
-
 class CollectionCreate(ToolArgs):
     name: str = Field(min_length=1)
     description: str | None = None
@@ -110,135 +86,6 @@ class CollectionCreate(ToolArgs):
 class CollectionProducts(ToolArgs):
     collection: str = Field(min_length=1)
     products: list[str] = Field(min_length=1)
-
-
-class StockList(ToolArgs):
-    product: str | None = None
-    sku: str | None = None
-    warehouse: str | None = None
-    below: int | None = None
-    first: int | None = Field(default=None, ge=1, le=100)
-
-
-class StockUpdate(ToolArgs):
-    sku: str = Field(min_length=1)
-    warehouse: str = Field(min_length=1)
-    quantity: int = Field(ge=0)
-    reason: str | None = None
-
-
-OrderStatus = Literal[
-    "unconfirmed", "unfulfilled", "ready_to_fulfill", "ready_to_capture", "partially_fulfilled", "fulfilled", "canceled"
-]
-PaymentStatus = Literal[
-    "not_charged", "pending", "partially_charged", "fully_charged", "partially_refunded", "fully_refunded", "refused", "cancelled"
-]
-
-
-class OrderList(ToolArgs):
-    status: OrderStatus | None = None
-    payment_status: PaymentStatus | None = None
-    customer: str | None = None
-    created_after: date | None = None
-    created_before: date | None = None
-    channel: str | None = None
-    first: int | None = Field(default=None, ge=1, le=100)
-
-
-class OrderGet(ToolArgs):
-    order: str = Field(min_length=1)
-
-
-class OrderFulfill(ToolArgs):
-    order: str = Field(min_length=1)
-    lines: list[OrderLine] | None = None
-    warehouse: str | None = None
-    tracking_number: str | None = None
-    notify_customer: bool = True
-
-
-class OrderCancel(ToolArgs):
-    order: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
-
-
-class OrderRefund(ToolArgs):
-    order: str = Field(min_length=1)
-    amount: DecimalArg | None = Field(default=None, gt=0)
-    lines: list[OrderLine] | None = None
-    include_shipping: bool | None = None
-    reason: str = Field(min_length=1)
-
-
-class DraftOrderCreate(ToolArgs):
-    customer: str = Field(min_length=1)
-    lines: list[OrderLine] = Field(min_length=1)
-    channel: str | None = None
-    voucher_code: str | None = None
-    shipping_method: str | None = None
-    note: str | None = None
-
-
-class DraftOrderComplete(ToolArgs):
-    draft: str = Field(min_length=1)
-
-
-class CustomerSearch(ToolArgs):
-    query: str | None = None
-    email: str | None = None
-    tag: str | None = None
-    last_order_before: date | None = None
-    last_order_after: date | None = None
-    min_orders: int | None = Field(default=None, ge=0)
-    min_spent: DecimalArg | None = Field(default=None, ge=0)
-    first: int | None = Field(default=None, ge=1, le=100)
-
-
-class CustomerUpdate(ToolArgs):
-    customer: str = Field(min_length=1)
-    first_name: str | None = None
-    last_name: str | None = None
-    note: str | None = None
-    add_tags: list[str] | None = None
-    remove_tags: list[str] | None = None
-
-
-class VoucherCreate(ToolArgs):
-    code: str = Field(min_length=1)
-    discount_type: Literal["percentage", "fixed", "free_shipping"]
-    value: DecimalArg | None = Field(default=None, gt=0)
-    min_spend: DecimalArg | None = Field(default=None, ge=0)
-    usage_limit: int | None = Field(default=None, ge=1)
-    once_per_customer: bool | None = None
-    products: list[str] | None = None
-    categories: list[str] | None = None
-    collections: list[str] | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    channel: str | None = None
-
-    @model_validator(mode="after")
-    def _value_needed(self) -> VoucherCreate:
-        if self.discount_type != "free_shipping" and self.value is None:
-            raise ValueError("value is required unless discount_type is free_shipping")
-        return self
-
-
-class VoucherDeactivate(ToolArgs):
-    code: str = Field(min_length=1)
-    reason: str | None = None
-
-
-class DiscountCreate(ToolArgs):
-    name: str = Field(min_length=1)
-    discount_type: Literal["percentage", "fixed"]
-    value: DecimalArg = Field(gt=0)
-    products: list[str] | None = None
-    categories: list[str] | None = None
-    collections: list[str] | None = None
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
-    channel: str | None = None
 
 
 def _kwargs(args: ToolArgs) -> dict[str, Any]:
@@ -328,7 +175,8 @@ TOOLS: list[ToolSpec] = [
     _tool("variant_upsert", "Add a variant to a product or change one, keyed by SKU", VariantUpsert, W,
           "Keyed by SKU.", handler=_variant_upsert, summary="Saved variant {sku}."),
     _tool("price_bulk_update", "Change the prices of many products at once over a category, collection or list",
-          PriceBulkUpdate, D, "Not idempotent with change_percent."),
+          shop.PriceBulkUpdate, D, "Not idempotent with change_percent.", handler=shop.price_bulk_update,
+          precondition=shop.prices_now, summary="Repriced {count} variant(s) in {channel} ({currency})."),
     _tool("collection_create", "Create a collection, published or hidden", CollectionCreate, W,
           "Create-if-absent by slug.", handler=_collection_create, summary="Created collection {name}."),
     _tool("collection_add_products", "Add products to a collection", CollectionProducts, W,
@@ -336,21 +184,38 @@ TOOLS: list[ToolSpec] = [
           summary="Collection {name} now holds {product_count} product(s)."),
     _tool("collection_remove_products", "Take products out of a collection", CollectionProducts, W, "Idempotent.",
           handler=_collection_remove, summary="Collection {name} now holds {product_count} product(s)."),
-    _tool("stock_list", "Stock per SKU and warehouse", StockList, R, "Safe to repeat."),
-    _tool("stock_update", "Set the on-hand quantity of one SKU in one warehouse", StockUpdate, W, "Idempotent."),
-    _tool("order_list", "List orders with totals, filtered by status, payment, customer, dates, channel", OrderList, R,
-          "Safe to repeat."),
-    _tool("order_get", "One order in full", OrderGet, R, "Safe to repeat."),
-    _tool("order_fulfill", "Fulfil order lines from a warehouse with optional tracking", OrderFulfill, W,
-          "A repeat is a no-op."),
-    _tool("order_cancel", "Cancel an order that has not shipped", OrderCancel, D, "Idempotent."),
-    _tool("order_refund", "Refund money on an order", OrderRefund, D, "Not idempotent."),
-    _tool("draft_order_create", "Build a draft order for a customer", DraftOrderCreate, W, "Not idempotent."),
-    _tool("draft_order_complete", "Turn a draft into a real order", DraftOrderComplete, W, "Idempotent."),
-    _tool("customer_search", "Find customers with order count, total spent, tags", CustomerSearch, R, "Safe to repeat."),
-    _tool("customer_update", "Change one customer's name, note or tags", CustomerUpdate, W, "Idempotent."),
-    _tool("voucher_create", "Create a discount code", VoucherCreate, W, "Codes are unique."),
-    _tool("voucher_deactivate", "End a discount code now", VoucherDeactivate, D, "Idempotent."),
-    _tool("discount_create", "Start an automatic discount with no code over a set of products", DiscountCreate, D,
-          "Create-if-absent by name."),
+    _tool("stock_list", "Stock per SKU and warehouse: on hand, allocated, available; filter to low or zero stock",
+          shop.StockList, R, "Safe to repeat.", handler=shop.stock_list, summary="Found {count} stock row(s)."),
+    _tool("stock_update", "Set the on-hand quantity of one SKU in one warehouse", shop.StockUpdate, W, "Idempotent.",
+          handler=shop.stock_update, precondition=shop.stock_now,
+          summary="{sku} at {warehouse}: {quantity} on hand (was {previous})."),
+    _tool("order_list", "List orders with totals, filtered by status, payment, customer, dates, channel",
+          orders.OrderList, R, "Safe to repeat.", handler=orders.order_list, summary="Found {count} order(s)."),
+    _tool("order_get", "One order in full", orders.OrderGet, R, "Safe to repeat.", handler=orders.order_get,
+          summary="Order {number}: {status}, payment {payment_status}, total {total} {currency}."),
+    _tool("order_fulfill", "Fulfil order lines from a warehouse with optional tracking", orders.OrderFulfill, W,
+          "A repeat is a no-op.", handler=orders.order_fulfill, precondition=orders.order_now,
+          summary="Order {number}: fulfilled {fulfilled_quantity} item(s), now {status}."),
+    _tool("order_cancel", "Cancel an order that has not shipped", orders.OrderCancel, D, "Idempotent.",
+          handler=orders.order_cancel, precondition=orders.order_now, summary="Order {number} is {status}."),
+    _tool("order_refund", "Refund money on an order", orders.OrderRefund, D, "Not idempotent.",
+          handler=orders.order_refund, precondition=orders.order_now,
+          summary="Refunded {refunded_now} {currency} on order {number} (payment {payment_status})."),
+    _tool("draft_order_create", "Build a draft order for a customer", orders.DraftOrderCreate, W, "Not idempotent.",
+          handler=orders.draft_order_create, summary="Draft order {number} for {customer}: {total} {currency}."),
+    _tool("draft_order_complete", "Turn a draft into a real order", orders.DraftOrderComplete, W, "Idempotent.",
+          handler=orders.draft_order_complete, precondition=orders.draft_now, summary="Order {number} is {status}."),
+    _tool("customer_search", "Find customers with order count, total spent, tags", shop.CustomerSearch, R,
+          "Safe to repeat.", handler=shop.customer_search, summary="Found {count} customer(s)."),
+    _tool("customer_update", "Change one customer's name, note or tags", shop.CustomerUpdate, W, "Idempotent.",
+          handler=shop.customer_update, precondition=shop.customer_now,
+          summary="Updated customer {email} (tags: {tags})."),
+    _tool("voucher_create", "Create a discount code", shop.VoucherCreate, W, "Codes are unique.",
+          handler=shop.voucher_create, precondition=shop.voucher_now,
+          summary="Voucher {code}: {discount_type} {value}, active {active}."),
+    _tool("voucher_deactivate", "End a discount code now", shop.VoucherDeactivate, D, "Idempotent.",
+          handler=shop.voucher_deactivate, precondition=shop.voucher_now, summary="Code {code} ended at {ends_at}."),
+    _tool("discount_create", "Start an automatic discount with no code over a set of products", shop.DiscountCreate, D,
+          "Create-if-absent by name.", handler=shop.discount_create, precondition=shop.discount_now,
+          summary="Discount {name}: {value} {discount_type} from {starts_at}."),
 ]
