@@ -23,7 +23,10 @@ RELATED_FIELDS = {"lead": "lead", "account": "account", "opportunity": "opportun
 
 
 class ActivityOps(DealOps):
-    async def _task_result(self, row: Record) -> Record:
+    async def _task_result(self, row: Record, link: Record | None = None) -> Record:
+        """A task as a tool result; for a contact link, read in full: list rows carry no contacts."""
+        if link and "contacts" in link and "contacts" not in row:
+            row = await self._record("task", str(row["id"]))
         return records.task(row, today=self._today())
 
     async def _task_link(self, related_to: str | None) -> tuple[Record, str | None]:
@@ -55,7 +58,7 @@ class ActivityOps(DealOps):
         async def matching() -> list[Record]:
             found = []
             for row in await self._list("task", {"title": title}):
-                task = await self._task_result(row)
+                task = await self._task_result(row, link)
                 if (str(task["title"]).casefold() == title.casefold() and task["status"] != "Completed"
                         and task["due"] == due_text and task["owner"] == owner_email and self._same_link(task, link)):
                     found.append(task)
@@ -89,7 +92,7 @@ class ActivityOps(DealOps):
         before, after = iso(due_before), iso(due_after)
         results = []
         for row in await self._list("task", {"status": status}):
-            task = await self._task_result(row)
+            task = await self._task_result(row, link if related_to else None)
             if status and task["status"] != status:
                 continue
             if owner_email and task["owner"] != owner_email:

@@ -169,6 +169,24 @@ class CrmBase:
                 })
         self._score_fields_ready = True
 
+    async def _check_custom_fields(self, target_model: str, values: Record) -> None:
+        """Refuse custom field keys the organisation has not defined for `target_model`.
+
+        django-crm drops unknown `custom_fields` keys silently (common/custom_fields.py
+        `validate_payload`) and still answers success, so without this check the value is lost.
+        """
+        if not values:
+            return
+        body = await self._call("GET", "/api/custom-fields/")
+        defined = {str(d.get("key")) for d in body.get("definitions") or []
+                   if d.get("target_model") == target_model and d.get("is_active", True)}
+        unknown = sorted(set(values) - defined)
+        if unknown:
+            raise InvalidRequest(
+                SYSTEM, f"the CRM has no {target_model} custom field {', '.join(unknown)} (defined: "
+                f"{', '.join(sorted(defined)) or 'none'}); define it in the CRM's settings first",
+                field="custom_fields")
+
     # --- finding records -----------------------------------------------------------------------
 
     async def _find(self, kind: str, ref: str, *, field: str, open_only: bool = False) -> Record:

@@ -137,6 +137,7 @@ class LeadOps(CrmBase):
             else:
                 custom[key] = value
         if custom:
+            await self._check_custom_fields("Lead", custom)
             patch["custom_fields"] = {**(row.get("custom_fields") or {}), **custom}
         if patch:
             await self._call("PATCH", f"/api/leads/{row['id']}/", json=patch)

@@ -71,6 +71,7 @@ class PeopleOps(LeadOps):
         from the email (`maria.lopez@` -> Maria Lopez; `(unknown)` for a missing last name).
         """
         own, custom = _split(fields, CONTACT_FIELDS)
+        await self._check_custom_fields("Contact", custom)
         values: Record = {**own, "first_name": first_name, "last_name": last_name, "phone": phone, "title": title,
                           "department": department, "do_not_call": do_not_call}
         values = {k: v for k, v in values.items() if v is not None}
@@ -158,6 +159,7 @@ class PeopleOps(LeadOps):
     ) -> Record:
         """Create or update the account with this website domain, else this name."""
         own, custom = _split(fields, ACCOUNT_FIELDS)
+        await self._check_custom_fields("Account", custom)
         values: Record = {**own, "name": name, "website": _website(website), "email": email, "phone": phone,
                           "industry": industry.upper() if industry else None, "number_of_employees": employees,
                           "city": city, "country": country.upper() if country and len(country) == 2 else country}

@@ -144,10 +144,17 @@ class SupersetBase:
         return self._database_ids[key]
 
     async def _owner_id(self, ref: str, *, field: str = "owner") -> int:
-        """A dashboard owner (user) by name or email, through the related-owners endpoint."""
-        params = {"q": rison.dumps({"filter": ref.strip(), "page": 0, "page_size": LOOKUP_PAGE})}
+        """A dashboard owner (user) by name or email, through the related-owners endpoint.
+
+        Superset's `filter` there matches first name, last name and username, not the email it
+        answers in `extra.email`; an email is looked up among the listed users instead.
+        """
+        email = ref.strip().casefold() if "@" in ref else None
+        params = {"q": rison.dumps({"filter": "" if email else ref.strip(), "page": 0, "page_size": LOOKUP_PAGE})}
         body = await self._get("/api/v1/dashboard/related/owners", params, field=field)
         rows = [r for r in (body.get("result") or []) if isinstance(r, dict)] if isinstance(body, dict) else []
+        if email:
+            rows = [r for r in rows if str((r.get("extra") or {}).get("email") or "").casefold() == email]
         row = pick(rows, ref, lambda r: [str(r.get("text") or ""), str((r.get("extra") or {}).get("email") or "")],
                    kind="user", field=field)
         return int(row["value"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from adapters.errors import NotFound
 from adapters.wagtail.base import MAX_LISTED, V2_PAGES, V3_PAGES, Item, WagtailBase
-from adapters.wagtail.convert import SEO_FIELDS, content_of, page_summary, url_path
+from adapters.wagtail.convert import SEO_FIELDS, content_of, is_tree_root, page_summary, url_path
 from adapters.wagtail.failures import SYSTEM
 
 DEFAULT_LIMIT = 20
@@ -47,7 +47,8 @@ class PageReads(WagtailBase):
             items = list(live.values())
         else:
             all_limit = wanted if status == "any" and unfiltered else MAX_LISTED
-            items = [live.get(int(item["id"]), item) for item in await self._list(V3_PAGES, params, limit=all_limit)]
+            items = [live.get(int(item["id"]), item) for item in await self._list(V3_PAGES, params, limit=all_limit)
+                     if not is_tree_root(item)]
             if status == "draft":
                 items = [item for item in items if int(item["id"]) not in live]
         results: list[dict[str, Any]] = []

@@ -75,7 +75,6 @@ class WagtailTransport:
             try:
                 response = await self._http.request(
                     method, path, params=_clean(params), json=json, headers=headers,
-                    follow_redirects=follow_redirects,
                 )
             except httpx.TransportError as exc:
                 problem = f"could not reach Wagtail ({type(exc).__name__})"
@@ -84,6 +83,12 @@ class WagtailTransport:
                 if not idempotent:
                     raise Unavailable(SYSTEM, f"{what}: {problem}; not retried, check before repeating it") from exc
             else:
+                if follow_redirects and response.is_redirect:
+                    # `find/` redirects to an absolute URL built from WAGTAILAPI_BASE_URL or the
+                    # Site's hostname (the public address, often not the one configured here):
+                    # follow it on this client's own base URL.
+                    target = _site_path(response.headers.get("Location", ""), self._http.base_url)
+                    return await self.request(method, target, auth=auth)
                 if response.status_code not in RETRYABLE_STATUS:
                     return _read(response, what)
                 retry_after = retry_after_seconds(response.headers.get("Retry-After"))
@@ -101,6 +106,17 @@ class WagtailTransport:
             logger.info("wagtail: %s: %s, retry %d in %.2fs", what, problem, attempt + 1, delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+
+def _site_path(location: str, base_url: httpx.URL) -> str:
+    """A redirect target as a path (and query) relative to this client's base URL."""
+    target = httpx.URL(location)
+    path = target.path
+    prefix = base_url.path.rstrip("/")
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix):]
+    query = target.query.decode()
+    return f"{path}?{query}" if query else path
 
 
 def _clean(params: dict[str, Any] | list[tuple[str, Any]] | None) -> list[tuple[str, str | int | float | bool | None]] | None:
