@@ -40,8 +40,14 @@ clean:
 
 .PHONY: eval
 eval: setup
-	$(BIN)/brain eval evals/suites/*.jsonl --workers 2 --json bench/results/eval-latest.json --html bench/results/eval-latest.html
+	$(BIN)/brain eval evals/suites/*.jsonl --workers 2 --floors evals/floors.toml --json bench/results/eval-latest.json --html bench/results/eval-latest.html
 
 bench: setup
 	$(BIN)/python -m bench.routing_bench
 	$(BIN)/python -m bench.memory_bench
+
+# Every real-server integration test (tests/integration), Superset's included: the servers are
+# installed into their own virtualenvs under .brain/integration/ on the first run.
+.PHONY: integration
+integration: setup
+	$(BIN)/pytest -m integration tests/integration

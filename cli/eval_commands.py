@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from evals import compare as comparing
+from evals import floors as floor_file
 from evals import policy_sim, report
 from evals.case import SuiteCase, SuiteError, check_references, load_suites
 from evals.runner import EvalOptions, run_suite
@@ -28,6 +29,8 @@ JSON_PATH = typer.Option(None, "--json", help="write the full report as JSON her
 HTML_PATH = typer.Option(None, "--html", help="write a self-contained HTML report with charts here")
 COMPARE = typer.Option(None, "--compare", metavar="OLD.json NEW.json", help="print what got better and worse between two JSON reports")
 POLICY = typer.Option(None, "--policy", metavar="DRAFT.yaml", help="replay the suites under a draft global policy and count approvals")
+FLOORS = typer.Option(None, "--floors", metavar="FLOORS.toml",
+                      help="per-suite floors (evals/floors.toml): exit non-zero when a suite's score is under its floor")
 
 
 def _floor(option: str, score: str) -> Any:
@@ -47,6 +50,7 @@ def eval_command(
     min_decision: float | None = _floor("decision", "decision match"),
     min_state: float | None = _floor("state", "state match"),
     min_refusal: float | None = _floor("refusal", "refusal"),
+    floors_path: Path | None = FLOORS,
     compare: tuple[Path, Path] | None = COMPARE,
     policy: Path | None = POLICY,
     limit: int | None = typer.Option(None, "--limit", min=1, help="run only the first N cases (over all suites)"),
@@ -68,6 +72,12 @@ def eval_command(
         _fail("\n".join(exc.problems))
     if limit is not None:
         cases = cases[:limit]
+    suite_floors: floor_file.Floors = {}
+    if floors_path is not None:
+        try:
+            suite_floors = floor_file.load_floors(floors_path)
+        except floor_file.FloorsError as exc:
+            _fail(str(exc))
     draft = None
     if policy is not None:
         try:
@@ -84,7 +94,7 @@ def eval_command(
     if html_path is not None:
         report.write_html(data, html_path)
         console.print(f"HTML report: {html_path}")
-    _check_floors(data, floors)
+    _check_floors(data, floors, suite_floors if floors_path is not None else None)
 
 
 async def _run(cases: list[SuiteCase], suites: list[str], options: EvalOptions, model: str | None,
@@ -125,7 +135,8 @@ def _compare(old: Path, new: Path) -> None:
     comparing.render(result, console)
 
 
-def _check_floors(data: dict[str, Any], floors: dict[str, float | None]) -> None:
+def _check_floors(data: dict[str, Any], floors: dict[str, float | None], suite_floors: floor_file.Floors | None) -> None:
+    """The --min-* options against the whole run, then the --floors file against each suite."""
     under = []
     for name, floor in floors.items():
         if floor is None:
@@ -135,6 +146,13 @@ def _check_floors(data: dict[str, Any], floors: dict[str, float | None]) -> None
             console.print(f"[yellow]warning:[/] no case asks for {name}; its floor {floor:.2f} was not checked")
         elif rate < floor:
             under.append(f"{name} is {rate:.3f}, under its floor {floor:.3f}")
+    if suite_floors is not None:
+        check = floor_file.check_floors(data, suite_floors)
+        for note in check.unmeasured:
+            console.print(Text("warning: ", style="yellow") + Text(note))
+        if check.unfloored:
+            console.print(Text("note: ", style="yellow") + Text(f"no floors for {', '.join(check.unfloored)} in the floors file"))
+        under += [str(shortfall) for shortfall in check.under]
     for line in under:
         console.print(Text("under the floor: ", style="red") + Text(line))
     if under:

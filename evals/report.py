@@ -1,5 +1,7 @@
 """Reports of an eval run: a summary dict (the JSON report), rich tables, a progress bar and an HTML page.
 
+Scores are tallied over the whole run, per suite (`by_suite`, what per-suite floors check) and per domain.
+
 Rates per score count trials (a case run k times counts k times); pass^k counts cases that pass
 every score they ask for in all k trials.
 """
@@ -92,14 +94,18 @@ def summarize(run: EvalRun) -> dict[str, Any]:
     """The full report, as written by --json (and read by --compare)."""
     names = run.score_names
     domains: dict[str, list[CaseResult]] = {}
+    suites: dict[str, list[CaseResult]] = {}
     for result in run.results:
         domains.setdefault(result.domain, []).append(result)
+        suites.setdefault(result.item.suite, []).append(result)
     return {
         "suites": run.suites, "mode": run.mode, "workers": run.workers, "repeat": run.repeat,
         "seconds": round(run.seconds, 2), "policy": run.policy, "cases_total": len(run.results),
         "scores": _tally(run.results, names, run.repeat),
         "domains": {d: _tally(rs, names, run.repeat) for d, rs in sorted(domains.items())},
         "domain_cases": {d: len(rs) for d, rs in sorted(domains.items())},
+        "by_suite": {name: _tally(rs, names, run.repeat) for name, rs in suites.items()},
+        "suite_cases": {name: len(rs) for name, rs in suites.items()},
         "worst": [{"key": r.item.key, "request": r.item.case.request, "failed": r.failed(), "why": _whys(r),
                    "expected": expected_text(r), "happened": happened_text(_first_failing(r).record)}
                   for r in worst_cases(run)],
@@ -133,14 +139,9 @@ def render(report: dict[str, Any], console: Console, *, worst: int = WORST) -> N
             table.add_row(name, f"{cell['passed']}/{cell['total']}", f"{cell['rate']:.1%}")
     console.print(table)
     shown = [n for n, c in scores.items() if c["total"]]
-    by_domain = Table(title="per domain")
-    by_domain.add_column("domain")
-    by_domain.add_column("cases", justify="right")
-    for name in shown:
-        by_domain.add_column(name, justify="right")
-    for domain, cells in report["domains"].items():
-        by_domain.add_row(domain, str(report["domain_cases"][domain]), *(_rate(cells[n]) for n in shown))
-    console.print(by_domain)
+    if len(report.get("by_suite") or {}) > 1:
+        console.print(_breakdown("per suite", "suite", report["by_suite"], report["suite_cases"], shown))
+    console.print(_breakdown("per domain", "domain", report["domains"], report["domain_cases"], shown))
     if report["worst"][:worst]:
         bad = Table(title="worst cases", show_lines=True)
         for name in ("case", "failed", "expected", "what happened", "why"):
@@ -149,6 +150,17 @@ def render(report: dict[str, Any], console: Console, *, worst: int = WORST) -> N
             cells = (row["key"], ", ".join(row["failed"]), row["expected"], row["happened"], "\n".join(row["why"].values()))
             bad.add_row(*(Text(c) for c in cells))
         console.print(bad)
+
+
+def _breakdown(title: str, label: str, rows: dict[str, dict[str, Any]], cases: dict[str, int], shown: list[str]) -> Table:
+    table = Table(title=title)
+    table.add_column(label)
+    table.add_column("cases", justify="right")
+    for name in shown:
+        table.add_column(name, justify="right")
+    for key, cells in rows.items():
+        table.add_row(key, str(cases[key]), *(_rate(cells[n]) for n in shown))
+    return table
 
 
 @contextmanager

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import respx
 import yaml
@@ -21,15 +18,12 @@ from cli.main import app
 from evals import policy_sim, report
 from evals.case import SuiteCase, parse_suite
 from evals.runner import EvalOptions, merge_setup, run_case, run_suite
-from memory.embeddings import MiniLMEmbedder
 from policies.defaults import default_policy
 from policies.model import Rule
-from runtime import db
 from runtime.brain import Brain
 from runtime.llm import LiteLLMModel
-from runtime.settings import Settings
 from runtime.testing.model import ScriptedModel, message_step, tool_step
-from tests.conftest import SHARED, TEMPLATE
+from tests.conftest import SHARED
 from tests.runtime.helpers import products
 
 MUG = "add a product called Red Mug priced 12 USD to the store"
@@ -54,23 +48,6 @@ def suite(*cases: dict[str, Any]) -> str:
 
 def statuses(run: Any) -> dict[str, dict[str, str]]:
     return {r.item.case.id: {n: r.status(n) for n in run.score_names if r.status(n) != "n/a"} for r in run.results}
-
-
-@pytest.fixture(scope="module")
-async def eval_brain(pg_url: str, template_url: str, embedder: MiniLMEmbedder,
-                     tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Brain]:
-    """One Brain for this module: every case runs in sandbox states of its own anyway."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
-        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    url = db.with_database(pg_url, name)
-    settings = Settings(home=tmp_path_factory.mktemp("evals") / "brain", database_url=url, specs_dir=SHARED / "specs",
-                        redis_url=None, model=None)
-    brain = await Brain.open(settings, embedder=embedder, url=url)
-    yield brain
-    await brain.close()
-    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 async def test_a_tiny_suite_end_to_end_and_with_two_workers(eval_brain: Brain, tmp_path: Path) -> None:
@@ -110,13 +87,11 @@ async def test_a_tiny_suite_end_to_end_and_with_two_workers(eval_brain: Brain, t
 async def test_a_setup_the_sandboxes_cannot_take_is_the_cases_error(eval_brain: Brain) -> None:
     bad = parse_suite(suite(
         {"id": "typo", "request": MUG, "setup": {"saleor": {"prodcts": [{"name": "X"}]}}, "expect": {"agent": "x"}},
-        {"id": "lost", "request": MUG, "setup": {"memory": {"memories": [{"text": "x"}]}}},
         {"id": "nameless", "request": MUG, "setup": {"saleor": {"products": [{"price": 3}]}}},
     ), "bad.jsonl")
-    typo, lost, nameless = [await run_case(eval_brain, item) for item in bad]
+    typo, nameless = [await run_case(eval_brain, item) for item in bad]
     assert typo.status == "error"
     assert typo.error is not None and typo.error.startswith("setup.saleor.prodcts: the saleor sandbox has no collection 'prodcts' (it has ")
-    assert lost.error is not None and lost.error.startswith("setup.memory: this Brain has no sandbox for memory (it has ")
     assert nameless.error == "setup.saleor: the saleor sandbox cannot seed it (KeyError: 'name')"
 
 

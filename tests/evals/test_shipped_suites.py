@@ -1,0 +1,44 @@
+"""The shipped suites, offline, held to evals/floors.toml: a score that regresses fails the build.
+
+All four suites run in one pass on two workers, on the session's Postgres and embedding model,
+in a database of their own. The full JSON report is left in the test's tmp_path for a look at
+what failed (`brain eval --compare` reads it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evals import report
+from evals.case import check_references, load_suites
+from evals.floors import check_floors, load_floors
+from evals.runner import EvalOptions, run_suite
+from memory.embeddings import MiniLMEmbedder
+from tests.conftest import REPO
+from tests.evals.conftest import open_eval_brain
+
+SUITES = REPO / "evals" / "suites"
+FLOORS = REPO / "evals" / "floors.toml"
+WORKERS = 2  # CI's cores
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)  # ~80 s on two idle cores; ten times that on a box busy with other test runs
+async def test_the_shipped_suites_stay_above_their_floors(pg_url: str, template_url: str, embedder: MiniLMEmbedder,
+                                                          tmp_path: Path) -> None:
+    floors = load_floors(FLOORS)
+    paths = sorted(SUITES.glob("*.jsonl"))
+    assert sorted(floors) == [p.stem for p in paths], f"every suite in {SUITES} has a table in {FLOORS}, and only those"
+    cases = load_suites(paths)
+    async with open_eval_brain(pg_url, embedder, tmp_path / "brain") as brain:
+        check_references(cases, brain.agents.ids(), brain.tools.ids())
+        run = await run_suite(brain, cases, EvalOptions(workers=WORKERS), suites=[p.name for p in paths])
+    data = report.summarize(run)
+    path = tmp_path / "eval-report.json"
+    report.write_json(data, path)
+    check = check_floors(data, floors)
+    assert not check.unmeasured, "\n".join(check.unmeasured)
+    assert check.passed, (f"{len(check.under)} score(s) under their floors in {FLOORS.relative_to(REPO)}:\n"
+                          + "\n".join(f"  {s}" for s in check.under) + f"\nthe full report: {path}")
