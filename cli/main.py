@@ -450,6 +450,9 @@ _register_api(app)
 from cli.scheduler_commands import register as _register_scheduler  # noqa: E402
 
 _register_scheduler(app)
+from cli.sandbox_commands import register as _register_sandbox  # noqa: E402
+
+_register_sandbox(app)
 from cli.telegram_commands import register as _register_telegram  # noqa: E402
 
 _register_telegram(app)

@@ -28,10 +28,19 @@ def sandbox_store(path: Path) -> Any:
     return CrmStore(persist_path=path)
 
 
-def sandbox_client(settings: Settings, store: Any) -> CrmClient:
+def sandbox_app(settings: Settings, store: Any) -> Any:
     from sandbox.crm import create_app
 
-    app = create_app(store, token=SANDBOX_TOKEN)
+    return create_app(store, token=SANDBOX_TOKEN)
+
+
+def serve_env(base: str) -> dict[str, str]:
+    """Settings that point the real adapter at this sandbox served over HTTP at `base`."""
+    return {"BRAIN_CRM_URL": base, "BRAIN_CRM_TOKEN": SANDBOX_TOKEN}
+
+
+def sandbox_client(settings: Settings, store: Any) -> CrmClient:
+    app = sandbox_app(settings, store)
     return CrmClient(SANDBOX_URL, SANDBOX_TOKEN, transport=httpx.ASGITransport(app=app))
 
 

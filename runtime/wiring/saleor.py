@@ -28,13 +28,22 @@ def sandbox_store(path: Path) -> Any:
     return SaleorStore(persist_path=path)
 
 
-def sandbox_client(settings: Settings, store: Any) -> SaleorClient:
+def sandbox_app(settings: Settings, store: Any) -> Any:
     from sandbox.saleor import create_app
 
-    app = create_app(
+    return create_app(
         store, schema_path=settings.specs_dir / "saleor" / "schema.graphql",
         staff_email=settings.saleor_email, staff_password=settings.saleor_password.get_secret_value(),
     )
+
+
+def serve_env(base: str) -> dict[str, str]:
+    """Settings that point the real adapter at this sandbox served over HTTP at `base`."""
+    return {"BRAIN_SALEOR_URL": f"{base}/graphql/"}
+
+
+def sandbox_client(settings: Settings, store: Any) -> SaleorClient:
+    app = sandbox_app(settings, store)
     return SaleorClient(SANDBOX_URL, email=settings.saleor_email, password=settings.saleor_password.get_secret_value(),
                         transport=httpx.ASGITransport(app=app))
 

@@ -27,11 +27,20 @@ def sandbox_store(path: Path) -> Any:
     return SupersetStore(persist_path=path)
 
 
-def sandbox_client(settings: Settings, store: Any) -> SupersetClient:
+def sandbox_app(settings: Settings, store: Any) -> Any:
     from sandbox.superset import create_app
 
+    return create_app(store, username=settings.superset_username, password=settings.superset_password.get_secret_value())
+
+
+def serve_env(base: str) -> dict[str, str]:
+    """Settings that point the real adapter at this sandbox served over HTTP at `base`."""
+    return {"BRAIN_SUPERSET_URL": base}
+
+
+def sandbox_client(settings: Settings, store: Any) -> SupersetClient:
     password = settings.superset_password.get_secret_value()
-    app = create_app(store, username=settings.superset_username, password=password)
+    app = sandbox_app(settings, store)
     return SupersetClient(SANDBOX_URL, username=settings.superset_username, password=password,
                           transport=httpx.ASGITransport(app=app))
 

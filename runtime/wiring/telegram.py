@@ -27,10 +27,19 @@ def sandbox_store(path: Path) -> Any:
     return TelegramStore(persist_path=path)
 
 
-def sandbox_client(settings: Settings, store: Any) -> TelegramClient:
+def sandbox_app(settings: Settings, store: Any) -> Any:
     from sandbox.telegram import create_app
 
-    app = create_app(store, token=SANDBOX_TOKEN)
+    return create_app(store, token=SANDBOX_TOKEN)
+
+
+def serve_env(base: str) -> dict[str, str]:
+    """Settings that point the real adapter at this sandbox served over HTTP at `base`."""
+    return {"BRAIN_TELEGRAM_BOT_TOKEN": SANDBOX_TOKEN, "BRAIN_TELEGRAM_API_URL": f"{base}/bot"}
+
+
+def sandbox_client(settings: Settings, store: Any) -> TelegramClient:
+    app = sandbox_app(settings, store)
     return TelegramClient(SANDBOX_TOKEN, base_url=SANDBOX_URL, transport=httpx.ASGITransport(app=app))
 
 
