@@ -9,6 +9,9 @@ A case therefore describes only what it is about and can still refer to the demo
 The request is submitted as Actor("eval", tenant, role). While the run waits for approval, the
 decisions are recorded and every call is approved by a super_admin of the tenant, for at most
 `max_approval_rounds` rounds (then the run is cancelled), so the state after the run can be compared.
+
+A case that expects only an agent (no actions, decision, state or refusal, no setup) is answered
+by the supervisor's routing alone: same router, same scores, no run.
 """
 
 from __future__ import annotations
@@ -144,14 +147,28 @@ async def _warm_up(brain: Brain, cases: list[SuiteCase]) -> None:
         await asyncio.to_thread(brain.router.embedder.embed, [c.case.request for c in cases])
 
 
+def routing_only(item: SuiteCase) -> bool:
+    """A case that asks only which agent takes the request: the supervisor's routing answers it,
+    with no run (the agent, the gate and the sandboxes are not involved)."""
+    expect = item.case.expect
+    return (expect.agent is not None and expect.actions is None and expect.decision is None and expect.state is None
+            and expect.refuse is None and not item.case.setup)
+
+
 async def run_case(brain: Brain, item: SuiteCase, max_approval_rounds: int = 8) -> RunRecord:
     """One trial of a case in sandbox states of its own.
 
     A run that fails inside the graph and a setup the sandboxes cannot take are this case's
     failures; anything else (the database is gone, say) is the suite's and propagates.
     """
-    namespace = f"eval-{uuid.uuid4().hex}"
     started = time.perf_counter()
+    if routing_only(item):
+        route = await brain.route(item.case.request)
+        record = RunRecord(status="done", route_decision=route.decision, routed_agent=route.agent,
+                           candidates=[c.agent for c in route.candidates], answer=route.message)
+        record.seconds = time.perf_counter() - started
+        return record
+    namespace = f"eval-{uuid.uuid4().hex}"
     try:
         with sandbox_namespace(namespace):
             prepare_sandboxes(brain, item)

@@ -156,6 +156,10 @@ class Brain:
         key = s.model_api_key.get_secret_value() if s.model_api_key else None
         return current_model(s.model, api_base=s.model_api_base, api_key=key)
 
+    async def route(self, request: str, hint: str | None = None) -> RouteResult:
+        """The supervisor's routing decision for a request, without running anything."""
+        return await self._route(request, hint)
+
     async def _route(self, request: str, hint: str | None) -> RouteResult:
         return await self.router.route(request, hint=hint, model=self._model())
 
