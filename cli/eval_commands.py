@@ -72,7 +72,7 @@ def eval_command(
         _fail("\n".join(exc.problems))
     if limit is not None:
         cases = cases[:limit]
-    suite_floors: floor_file.Floors = {}
+    suite_floors: floor_file.Floors | None = None
     if floors_path is not None:
         try:
             suite_floors = floor_file.load_floors(floors_path)
@@ -94,7 +94,7 @@ def eval_command(
     if html_path is not None:
         report.write_html(data, html_path)
         console.print(f"HTML report: {html_path}")
-    _check_floors(data, floors, suite_floors if floors_path is not None else None)
+    _check_floors(data, floors, suite_floors)
 
 
 async def _run(cases: list[SuiteCase], suites: list[str], options: EvalOptions, model: str | None,
