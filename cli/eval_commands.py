@@ -15,6 +15,7 @@ from evals import floors as floor_file
 from evals import policy_sim, report
 from evals.case import SuiteCase, SuiteError, check_references, load_suites
 from evals.runner import EvalOptions, run_suite
+from runtime import clock
 from runtime.brain import Brain
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
@@ -54,6 +55,10 @@ def eval_command(
     compare: tuple[Path, Path] | None = COMPARE,
     policy: Path | None = POLICY,
     limit: int | None = typer.Option(None, "--limit", min=1, help="run only the first N cases (over all suites)"),
+    now: str | None = typer.Option(None, "--now", metavar="ISO",
+                                   help="read the cases' time words (tomorrow, next Friday) at this moment, for suites "
+                                        "whose expected dates were written on a given day: 2026-11-25T12:00:00Z (default: the "
+                                        "--floors file's `now`, else the wall clock)"),
 ) -> None:
     """Score agent accuracy: route@1, route@3, action, decision, state, refusal and pass^k.
 
@@ -84,7 +89,13 @@ def eval_command(
             draft = policy_sim.load_policy(policy)
         except policy_sim.PolicyFileError as exc:
             _fail(str(exc))
-    options = EvalOptions(workers=workers, repeat=repeat, mode=model or "offline")
+    try:
+        moment = clock.parse_moment(now) if now is not None else None
+    except ValueError as exc:
+        _fail(f"--now: {exc}")
+    if moment is None and floors_path is not None:
+        moment = floor_file.load_moment(floors_path)
+    options = EvalOptions(workers=workers, repeat=repeat, mode=model or "offline", now=moment)
     floors = {"route@1": min_route1, "route@3": min_route3, "action": min_action, "decision": min_decision,
               "state": min_state, "refusal": min_refusal}
     data = asyncio.run(_run(cases, [p.name for p in suites], options, model, draft, policy))

@@ -10,19 +10,27 @@ per score, the score named as the report names it (`route@1`, `route@3`, `action
 
 `brain eval SUITES --floors evals/floors.toml` checks every suite it ran against its table;
 tables of suites it did not run are left alone.
+
+An optional top-level `now = 2026-11-25T12:00:00Z` is the moment the suites' time words were
+written for ("tomorrow" in a request, "due": "2026-11-26" in its expectation): the scores, and so
+the floors, hold at that moment, and `--floors` pins the run's clock to it unless `--now` says
+otherwise.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from evals.report import pass_k_name
 from evals.scorers import SCORE_NAMES
+from runtime import clock
 
 PASS_K = "pass^k"
+NOW_KEY = "now"
 FLOOR_NAMES: tuple[str, ...] = (*SCORE_NAMES, PASS_K)
 
 # suite (file name without .jsonl) -> score -> lowest acceptable rate
@@ -71,6 +79,12 @@ def parse_floors(text: str, source: str) -> Floors:
     floors: Floors = {}
     problems: list[str] = []
     for suite, table in raw.items():
+        if suite == NOW_KEY:
+            try:
+                read_moment(table)
+            except ValueError as exc:
+                problems.append(f"{source}: now: {exc}")
+            continue
         if not isinstance(table, dict):
             problems.append(f"{source}: {suite!r} must be a table of floors for the suite {suite}.jsonl "
                             f"([{suite}] followed by lines like \"route@1\" = 0.9)")
@@ -88,12 +102,30 @@ def parse_floors(text: str, source: str) -> Floors:
     return floors
 
 
-def load_floors(path: Path) -> Floors:
+def read_moment(value: Any) -> datetime:
+    """The `now` key: a TOML datetime with its offset, or the same as an ISO 8601 string."""
+    if isinstance(value, str):
+        return clock.parse_moment(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    raise ValueError(f"must be a datetime with its UTC offset, like 2026-11-25T12:00:00Z, not {value!r}")
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FloorsError(f"{path}: cannot read the floors file ({exc.strerror or exc})") from None
-    return parse_floors(text, str(path))
+
+
+def load_floors(path: Path) -> Floors:
+    return parse_floors(_read(path), str(path))
+
+
+def load_moment(path: Path) -> datetime | None:
+    """The floors file's `now`, or None when it has none (the file is checked by `load_floors` first)."""
+    value = tomllib.loads(_read(path)).get(NOW_KEY)
+    return None if value is None else read_moment(value)
 
 
 def check_floors(report: dict[str, Any], floors: Floors) -> FloorCheck:

@@ -99,7 +99,7 @@ def summarize(run: EvalRun) -> dict[str, Any]:
         domains.setdefault(result.domain, []).append(result)
         suites.setdefault(result.item.suite, []).append(result)
     return {
-        "suites": run.suites, "mode": run.mode, "workers": run.workers, "repeat": run.repeat,
+        "suites": run.suites, "mode": run.mode, "now": run.now, "workers": run.workers, "repeat": run.repeat,
         "seconds": round(run.seconds, 2), "policy": run.policy, "cases_total": len(run.results),
         "scores": _tally(run.results, names, run.repeat),
         "domains": {d: _tally(rs, names, run.repeat) for d, rs in sorted(domains.items())},
@@ -130,7 +130,8 @@ def _rate(cell: dict[str, Any]) -> str:
 def render(report: dict[str, Any], console: Console, *, worst: int = WORST) -> None:
     """The score table, the domain table and the worst cases."""
     scores = report["scores"]
-    table = Table(title=f"scores ({report['cases_total']} cases, {report['mode']}, {report['seconds']:.1f} s)")
+    at = f", now pinned at {report['now']}" if report.get("now") else ""
+    table = Table(title=f"scores ({report['cases_total']} cases, {report['mode']}{at}, {report['seconds']:.1f} s)")
     table.add_column("score")
     table.add_column("passed/total", justify="right")
     table.add_column("rate", justify="right")

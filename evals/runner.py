@@ -22,11 +22,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from evals.case import SuiteCase
 from evals.scorers import SCORE_NAMES, SCORERS, CallRecord, RunRecord, Score, Scorer, Status, score_run
 from memory.embeddings import MiniLMEmbedder
+from runtime import clock
 from runtime.approvals import ApprovalAnswer, CallAnswer
 from runtime.brain import Brain, RunOutcome
 from runtime.llm import Model, use_model
@@ -83,6 +85,7 @@ class EvalRun:
     seconds: float = 0.0
     policy: str | None = None
     score_names: tuple[str, ...] = SCORE_NAMES
+    now: str | None = None  # the pinned moment of the run, if any
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class EvalOptions:
     max_approval_rounds: int = 8
     mode: str = "offline"
     model: Model | None = None  # a model swapped in for the runs (tests: ScriptedModel)
+    now: datetime | None = None  # the moment the cases' time words are read at; None: the wall clock
     scorers: tuple[Scorer, ...] = SCORERS
 
 
@@ -130,12 +134,14 @@ async def run_suite(brain: Brain, cases: list[SuiteCase], options: EvalOptions |
 
     started = time.perf_counter()
     await _warm_up(brain, cases)
-    await asyncio.gather(*(one(i, k) for i in range(len(cases)) for k in range(options.repeat)))
+    with clock.pinned(options.now):
+        await asyncio.gather(*(one(i, k) for i in range(len(cases)) for k in range(options.repeat)))
     for result, trials in zip(results, slots, strict=True):
         result.trials = [t for t in trials if t is not None]
     names = tuple(s.name for s in options.scorers)
     return EvalRun(results, suites or sorted({c.suite for c in cases}), options.mode, options.workers, options.repeat,
-                   time.perf_counter() - started, score_names=names)
+                   time.perf_counter() - started, score_names=names,
+                   now=options.now.isoformat() if options.now else None)
 
 
 async def _warm_up(brain: Brain, cases: list[SuiteCase]) -> None:

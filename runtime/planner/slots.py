@@ -1,7 +1,7 @@
 """Built-in slots the offline planner fills from a request, for pattern templates like {money} or {date}.
 
 Every finder is deterministic: the same request and reference time give the same slots. The reference
-time is `now` (default `datetime.now(UTC)`); a request that names no timezone (IST, EST, UTC...) is read
+time is `now` (default `runtime.clock.now()`); a request that names no timezone (IST, EST, UTC...) is read
 in UTC, so times like "at 5pm" are 17:00 UTC.
 
 Plain slots:
@@ -51,6 +51,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
+
+from runtime import clock as wall
 
 SlotFinder = Callable[[str], str | None]
 TimeFinder = Callable[[str, datetime], dict[str, str]]
@@ -1131,8 +1133,8 @@ TIME_SLOTS: list[TimeFinder] = [date_slots, moment_slots]
 
 
 def builtin_slots(request: str, now: datetime | None = None) -> dict[str, str]:
-    """Every built-in slot found in the request; `now` (default datetime.now(UTC)) anchors the time slots."""
-    reference = (now or datetime.now(UTC)).replace(microsecond=0)
+    """Every built-in slot found in the request; `now` (default runtime.clock.now()) anchors the time slots."""
+    reference = (now or wall.now()).replace(microsecond=0)
     if reference.tzinfo is None:
         reference = reference.replace(tzinfo=UTC)
     found: dict[str, str] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from evals import report
-from evals.floors import FloorsError, Shortfall, check_floors, load_floors, parse_floors
+from evals.floors import FloorsError, Shortfall, check_floors, load_floors, load_moment, parse_floors
 from runtime.brain import Brain
 from tests.conftest import REPO, SHARED
 from tests.evals.test_report import result, run
@@ -97,3 +98,18 @@ async def test_the_cli_exits_non_zero_when_a_suite_is_under_its_floor(eval_brain
     floors.write_text('[weather]\nroute1 = 0.9\n')
     out = await asyncio.to_thread(eval_cli, eval_brain, *suites, "--floors", str(floors))
     assert out.exit_code == 2 and "[weather]: unknown score 'route1'" in out.output
+
+
+def test_a_floors_file_may_name_the_moment_its_suites_were_written_for(tmp_path: Path) -> None:
+    path = tmp_path / "floors.toml"
+    path.write_text('now = 2026-11-25T12:00:00Z\n[routing]\n"route@1" = 0.9\n')
+    assert load_floors(path) == {"routing": {"route@1": 0.9}}
+    assert load_moment(path) == datetime(2026, 11, 25, 12, tzinfo=UTC)
+    path.write_text('now = "2026-11-25"\n')
+    assert load_moment(path) == datetime(2026, 11, 25, 9, tzinfo=UTC)
+    path.write_text('[routing]\n"route@1" = 0.9\n')
+    assert load_moment(path) is None
+    for bad, why in (("2026-11-25T12:00:00", "must be a datetime with its UTC offset"), ('"soon"', "not an ISO 8601 date")):
+        with pytest.raises(FloorsError, match=f"^f.toml: now: {why}"):
+            parse_floors(f"now = {bad}\n", "f.toml")
+    assert load_moment(REPO / "evals" / "floors.toml") is not None  # the shipped suites' dates hold at one moment

@@ -4,10 +4,12 @@ case in its own space: nothing leaks into the tenant's live state or into the ne
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evals.case import parse_suite
 from evals.runner import EvalOptions, run_suite
+from runtime import clock
 from runtime.brain import Brain
 from runtime.db import tenant_conn
 
@@ -44,3 +46,24 @@ async def test_scheduler_and_memory_state_are_seeded_checked_and_released(eval_b
                                  " + (SELECT count(*) FROM telegram_links WHERE space <> '') AS n")
         row = await cur.fetchone()
     assert row is not None and row["n"] == 0
+
+
+PINNED = {
+    "id": "pinned", "request": "remind me tomorrow at 8am to renew the domain",
+    "setup": {"scheduler": {"reminders": [{"text": "Water the ferns", "at": "2026-11-25T10:00:00+00:00"}]}},
+    "expect": {"agent": "reminder_manager",
+               "actions": [{"tool": "scheduler.reminder_create", "args": {"at": "2026-11-26T08:00:00+00:00"}}],
+               "state": {"scheduler": {"reminders": [{"text": "renew the domain"},
+                                                     {"text": "Water the ferns", "status": "active"}]}}},
+}
+
+
+async def test_a_pinned_clock_reads_time_words_at_the_suites_moment(eval_brain: Brain) -> None:
+    """A suite written on 2026-11-25 scores the same on any later day: its "tomorrow" is the 26th, and its
+    setup may hold a reminder that was due before the pinned moment (seeded as overdue, not refused)."""
+    moment = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    run = await run_suite(eval_brain, parse_suite(suite(PINNED), "pinned.jsonl"), EvalOptions(now=moment))
+    result = run.results[0]
+    assert [result.status(s) for s in ("route@1", "action", "state")] == ["pass"] * 3, result.trials[0].scores
+    assert run.now == "2026-11-25T12:00:00+00:00"
+    assert clock.now() > moment + timedelta(days=1)  # the wall clock is back after the run

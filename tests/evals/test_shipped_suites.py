@@ -13,7 +13,7 @@ import pytest
 
 from evals import report
 from evals.case import check_references, load_suites
-from evals.floors import check_floors, load_floors
+from evals.floors import check_floors, load_floors, load_moment
 from evals.runner import EvalOptions, run_suite
 from memory.embeddings import MiniLMEmbedder
 from tests.conftest import REPO
@@ -34,7 +34,8 @@ async def test_the_shipped_suites_stay_above_their_floors(pg_url: str, template_
     cases = load_suites(paths)
     async with open_eval_brain(pg_url, embedder, tmp_path / "brain") as brain:
         check_references(cases, brain.agents.ids(), brain.tools.ids())
-        run = await run_suite(brain, cases, EvalOptions(workers=WORKERS), suites=[p.name for p in paths])
+        run = await run_suite(brain, cases, EvalOptions(workers=WORKERS, now=load_moment(FLOORS)),
+                              suites=[p.name for p in paths])
     data = report.summarize(run)
     path = tmp_path / "eval-report.json"
     report.write_json(data, path)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from runtime import clock
 from runtime.planner.slots import builtin_slots
 
 # Wednesday 25 November 2026, 08:04 UTC.
@@ -208,6 +209,21 @@ def test_the_reference_time_defaults_to_now_in_utc() -> None:
     stamp = datetime.fromisoformat(builtin_slots("hello")["now"])
     assert stamp.utcoffset() == timedelta(0)
     assert before <= stamp <= datetime.now(UTC)
+
+
+def test_a_pinned_clock_is_the_reference_time_within_its_block() -> None:
+    with clock.pinned(NOW):
+        assert builtin_slots("remind me tomorrow at 9am")["datetime"] == "2026-11-26T09:00:00+00:00"
+        with clock.pinned(None):
+            assert builtin_slots("hello")["today"] != "2026-11-25"
+        assert clock.now() == NOW
+    assert clock.now() != NOW
+    with pytest.raises(ValueError, match="needs a timezone"), clock.pinned(NOW.replace(tzinfo=None)):
+        pass
+    assert clock.parse_moment("2026-11-25") == datetime(2026, 11, 25, 9, tzinfo=UTC)
+    assert clock.parse_moment("2026-11-25T12:00:00Z") == datetime(2026, 11, 25, 12, tzinfo=UTC)
+    with pytest.raises(ValueError, match="not an ISO 8601 date or datetime: 'Friday'"):
+        clock.parse_moment("Friday")
 
 
 def test_a_naive_reference_time_is_read_as_utc() -> None:

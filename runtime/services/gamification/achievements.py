@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from adapters.errors import AdapterError, NotFound
+from runtime import clock
 from runtime.services.gamification import leaderboards
 from runtime.services.gamification.store import Row, Scope, fetch, fetch_one, plain
 
@@ -37,7 +38,7 @@ class Progress:
 
 def since(period: str, now: datetime | None = None) -> datetime | None:
     days = ROLLING_DAYS.get(period)
-    return (now or datetime.now(UTC)) - timedelta(days=days) if days else None
+    return (now or clock.now()) - timedelta(days=days) if days else None
 
 
 async def definitions(conn: Any, scope: Scope) -> list[Row]:

@@ -7,8 +7,10 @@ Seeded on the first use of a tenant and space, like the sandbox systems' demo da
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from runtime import clock
 
 # (subject, industry, platform): the agency's demo clients, as in the CRM sandbox.
 CLIENTS = [
@@ -30,7 +32,7 @@ EARLIER: dict[str, Sequence[float]] = {"referrals": [6, 1, 2, 3, 1, 0, 0, 1, 0],
 
 
 def demo_data(now: datetime | None = None) -> dict[str, list[dict[str, Any]]]:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     scores: list[dict[str, Any]] = []
     for board, values in BOARDS.items():
         for (subject, industry, platform), value in zip(CLIENTS, values, strict=True):

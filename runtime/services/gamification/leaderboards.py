@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from runtime import clock
 from runtime.services.gamification.store import Row, Scope, fetch, plain
 
 ADDITIVE_BOARDS = frozenset({"referrals", "orders", "revenue", "leads", "reviews", "achievements", "posts",
@@ -28,7 +29,7 @@ DEFAULT_LIMIT = 10
 
 def period_start(period: str, now: datetime | None = None) -> datetime | None:
     """The start of the current calendar week, month or quarter (UTC); None for all time."""
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "week":
         return day - timedelta(days=day.weekday())

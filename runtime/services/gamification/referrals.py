@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from runtime import clock
 from runtime.services.gamification import leaderboards
 from runtime.services.gamification.fraud import RedemptionFacts, assess, explain
 from runtime.services.gamification.store import (
@@ -37,7 +38,7 @@ _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.now().date()
 
 
 def normalise_code(code: str) -> str:
