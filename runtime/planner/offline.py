@@ -13,12 +13,14 @@ from pydantic import ValidationError
 
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
+from runtime.planner.intents import plan_intents
 from runtime.planner.slots import builtin_slots
 from tools.registry import ToolRegistry
 
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
 _LEADING = re.compile(r"^(?:the|a|an|our|my)\s+", re.I)
 PATTERN_CONFIDENCE = 0.95
+INTENT_CONFIDENCE = 0.8  # the tool's words, not the agent's own pattern
 
 
 def _clean(value: str) -> str:
@@ -62,6 +64,15 @@ def _fill(value: Any, slots: dict[str, str]) -> Any:
     return None if missing else text
 
 
+_NEUTRAL = ("", "zq xv")
+
+
+def catches_all(pattern: RequestPattern) -> bool:
+    """A pattern that fits any request (only optional parts, or '.'): the agent's default action."""
+    regex = pattern.regex()
+    return all(regex.search(text) for text in _NEUTRAL[1:]) or regex.search(_NEUTRAL[0]) is not None
+
+
 def _last_round_stale(results: list[dict[str, Any]]) -> bool:
     """The last calls were not run because their target changed since the proposal: propose again."""
     last = max(r["call_id"].split(".")[0] for r in results)
@@ -75,10 +86,26 @@ class OfflinePlanner:
     def plan(self, ctx: PlanningContext) -> Plan:
         if ctx.results and not _last_round_stale(ctx.results):
             return Plan(answer=compose_answer(ctx.results, self.tools))
+        fallback: tuple[RequestPattern, re.Match[str]] | None = None
         for pattern in ctx.agent.patterns:
             match = pattern.regex().search(ctx.request)
-            if match:
-                return self._from_pattern(ctx, pattern, match)
+            if match and not catches_all(pattern):
+                planned = self._from_pattern(ctx, pattern, match)
+                if planned.calls and all(self.tools.get(c.tool).risk.value == "read" for c in planned.calls):
+                    # The agent's pattern only looks; if the request plainly asks for a change, make it,
+                    # unless the change is destructive: then looking first is the agent's deliberate answer
+                    # (an erasure request whose identity is not checked yet, say).
+                    return self._from_intents(ctx, destructive=False) or planned
+                return planned
+            if match and fallback is None:
+                fallback = (pattern, match)
+        if fallback is not None and self._writes(fallback[0]):
+            return self._from_pattern(ctx, *fallback)  # the agent's own default is a change: keep it
+        intended = self._from_intents(ctx)
+        if intended is not None:
+            return intended
+        if fallback is not None:
+            return self._from_pattern(ctx, *fallback)
         examples = "; ".join(f'"{e}"' for e in ctx.agent.examples[:2])
         return Plan(
             answer=(
@@ -102,6 +129,25 @@ class OfflinePlanner:
             )
             calls.append(PlannedCall(call_id=f"{ctx.step}.{len(calls)}", tool=template.tool, args=args))
         return Plan(calls=calls, confidence=PATTERN_CONFIDENCE)
+
+    def _writes(self, pattern: RequestPattern) -> bool:
+        return any(self.tools.get(c.tool).risk.value != "read" for c in pattern.calls)
+
+    def _from_intents(self, ctx: PlanningContext, *, destructive: bool = True) -> Plan | None:
+        """The writes the request asks for in the words of the agent's tools (see intents.py), when every
+        required argument could be read; None otherwise, and the agent's catch-all answers instead."""
+        slots = builtin_slots(ctx.request)
+        calls: list[PlannedCall] = []
+        for tool_id, raw in plan_intents(ctx.request, slots, ctx.agent.tools):
+            tool = self.tools.get(tool_id)
+            if not destructive and tool.risk.value == "destructive":
+                continue
+            try:
+                tool.validate_args(raw)
+            except ValidationError:
+                continue
+            calls.append(PlannedCall(call_id=f"{ctx.step}.{len(calls)}", tool=tool_id, args=tool.canonical_args(raw)))
+        return Plan(calls=calls, confidence=INTENT_CONFIDENCE) if calls else None
 
     def _check(self, template: CallTemplate, slots: dict[str, str]) -> str | None:
         tool = self.tools.get(template.tool)

@@ -1,0 +1,144 @@
+"""Tool intents: the offline planner's reading of requests no agent pattern fits, in any word order.
+
+Each case is a request, the tools the agent may use, and the calls expected (tool and the arguments
+that matter); the arguments are also validated against the tool's own args model.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from agents.registry import load_specs
+from runtime.planner.base import PlanningContext
+from runtime.planner.intents import INTENTS, clause, plan_intents
+from runtime.planner.offline import OfflinePlanner, catches_all
+from runtime.planner.slots import builtin_slots
+from tools.registry import default_registry
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+TOOLS = default_registry()
+
+CASES: list[tuple[str, list[str], list[tuple[str, dict[str, Any]]]]] = [
+    ("customer on 1203 emailed to say she no longer wants it, please cancel",
+     ["saleor.order_cancel"], [("saleor.order_cancel", {"order": "1203"})]),
+    ("order #1088 is a fraud attempt, cancel it", ["saleor.order_cancel"], [("saleor.order_cancel", {"order": "1088"})]),
+    ("give back 22.50 on #1219, one of the glasses came cracked",
+     ["saleor.order_refund"], [("saleor.order_refund", {"order": "1219", "amount": "22.50"})]),
+    ("1187 left the warehouse today, Blue Dart AWB 50213344871, mark it fulfilled",
+     ["saleor.order_fulfill"], [("saleor.order_fulfill", {"order": "1187", "tracking_number": "50213344871"})]),
+    ("refund order 3038 in full and cancel order 3039, same customer, both wrong",
+     ["saleor.order_refund", "saleor.order_cancel"],
+     [("saleor.order_refund", {"order": "3038"}), ("saleor.order_cancel", {"order": "3039"})]),
+    ("cancel order 3050 (customer changed mind) and refund what they paid",
+     ["saleor.order_refund", "saleor.order_cancel"],
+     [("saleor.order_cancel", {"order": "3050"}), ("saleor.order_refund", {"order": "3050"})]),
+    ("Add a new product: Glass Teapot 1L, product type Teaware, category Kitchen, price $34, SKU TEA-GL-1L",
+     ["saleor.product_create", "saleor.product_update"],
+     [("saleor.product_create", {"name": "Glass Teapot 1L", "product_type": "Teaware", "category": "Kitchen",
+                                 "price": "34", "sku": "TEA-GL-1L"})]),
+    ("import from the supplier: Bamboo Toothbrush 4-pack, cost $2.40, price at 2.5x cost, type Personal Care, category Bathroom",
+     ["saleor.product_create"],
+     [("saleor.product_create", {"name": "Bamboo Toothbrush 4-pack", "cost_price": "2.40", "price": "6"})]),
+    ("red mug should be 13 dollars now, supplier went up", ["saleor.product_update"],
+     [("saleor.product_update", {"product": "red mug", "price": "13"})]),
+    ("rename Steel Bottle 750 to Steel Water Bottle 750ml pls", ["saleor.product_update"],
+     [("saleor.product_update", {"product": "Steel Bottle 750", "name": "Steel Water Bottle 750ml"})]),
+    ("cost price on MUG-RED-12 is 4.25 now", ["saleor.variant_upsert", "saleor.product_update"],
+     [("saleor.variant_upsert", {"sku": "MUG-RED-12", "cost_price": "4.25"})]),
+    ("we discontinued the blue vase, take it off the store", ["saleor.product_unpublish", "saleor.product_update"],
+     [("saleor.product_unpublish", {"product": "blue vase"})]),
+    ("phone order from orders@sunrisebakery.co: 36 x MUG-RED-12 and 36 x SAU-WHT-01, they get code TRADE15",
+     ["saleor.draft_order_create"],
+     [("saleor.draft_order_create", {"customer": "orders@sunrisebakery.co", "voucher_code": "TRADE15",
+                                     "lines": [{"sku": "MUG-RED-12", "quantity": 36}, {"sku": "SAU-WHT-01", "quantity": 36}]})]),
+    ("Summer Promo is over, pull that page from the site", ["wagtail.page_unpublish"],
+     [("wagtail.page_unpublish", {"page": "Summer Promo"})]),
+    ("set the SEO title of the About page to 'About Bizoholic | Austin Marketing Agency' and publish it",
+     ["wagtail.page_update", "wagtail.page_publish", "wagtail.page_get"],
+     [("wagtail.page_update", {"page": "About", "seo_title": "About Bizoholic | Austin Marketing Agency"}),
+      ("wagtail.page_publish", {"page": "About"})]),
+    ("change the slug of the Our Team page to just team", ["wagtail.page_update"],
+     [("wagtail.page_update", {"page": "Our Team", "slug": "team"})]),
+    ("score karen@wufamilydental.com 72 WARM", ["crm.lead_score_update", "crm.lead_search"],
+     [("crm.lead_score_update", {"lead": "karen@wufamilydental.com", "score": 72, "rating": "WARM"})]),
+    ("Karen Wu's lead should go to Marcus, he handles dental", ["crm.lead_assign"],
+     [("crm.lead_assign", {"lead": "Karen Wu", "owner": "Marcus"})]),
+    ("merge contact m.lopez@gmail.com into maria@casaverde.mx", ["crm.record_merge"],
+     [("crm.record_merge", {"kind": "contact", "keep": "maria@casaverde.mx", "merge": ["m.lopez@gmail.com"]})]),
+    ("aisha@solfoods.com asked us not to phone her, mark do not call", ["crm.contact_upsert"],
+     [("crm.contact_upsert", {"email": "aisha@solfoods.com", "do_not_call": True})]),
+    ("add account Peak Fitness, peakfitness.co, 45 employees, based in Denver", ["crm.account_upsert"],
+     [("crm.account_upsert", {"name": "Peak Fitness", "employees": 45, "city": "Denver"})]),
+]
+
+# Requests that must not become writes: questions, a GDPR access request, a change without its value.
+NO_WRITE = [
+    ("GDPR access request from lena@fischer-design.de: list what we store about her", ["crm.record_delete"]),
+    ("what should I tackle first today? look at my tasks and reminders", ["scheduler.reminder_create"]),
+    ("change the price of the red mug", ["saleor.product_update"]),
+    ("show me orders I should cancel", ["saleor.order_cancel"]),
+    ("refund order 1203", ["saleor.order_cancel", "wagtail.page_publish"]),  # a tool the agent lacks is never planned
+]
+
+
+def _subset(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and _subset(v, actual[k]) for k, v in expected.items())
+    return bool(expected == actual)
+
+
+@pytest.mark.parametrize(("request_text", "tools", "expected"), CASES, ids=[c[0][:50] for c in CASES])
+def test_an_intent_reads_the_call_in_any_word_order(request_text: str, tools: list[str],
+                                                    expected: list[tuple[str, dict[str, Any]]]) -> None:
+    calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), tools)
+    assert [tool for tool, _ in calls] == [tool for tool, _ in expected], calls
+    for (tool, args), (_, want) in zip(calls, expected, strict=True):
+        assert _subset(want, args), (tool, args)
+        TOOLS.get(tool).validate_args(args)  # every planned call fits its tool's args model
+
+
+@pytest.mark.parametrize(("request_text", "tools"), NO_WRITE, ids=[c[0][:50] for c in NO_WRITE])
+def test_no_write_is_read_into_a_question_or_a_change_without_its_value(request_text: str, tools: list[str]) -> None:
+    calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), tools)
+    assert [(t, a) for t, a in calls if TOOLS.get(t).validate_args(a) is not None and t in tools] == []
+
+
+def test_every_intent_names_a_catalog_tool_that_writes() -> None:
+    for intent in INTENTS:
+        assert TOOLS.get(intent.tool).risk.value != "read", intent.tool
+
+
+def test_each_call_reads_its_own_clause() -> None:
+    request = "refund order 3038 in full and cancel order 3039"
+    assert clause(request, 0, [0, 30]) == "refund order 3038 in full"
+    assert clause(request, 30, [0, 30]) == "cancel order 3039"
+
+
+def test_the_planner_prefers_an_intent_to_the_agents_catch_all_and_keeps_its_specific_patterns() -> None:
+    planner = OfflinePlanner(TOOLS)
+    agent = next(spec for spec in load_specs() if spec.id == "order_cancellation")
+    assert any(catches_all(p) for p in agent.patterns)
+
+    def plan(text: str) -> list[tuple[str, dict[str, Any]]]:
+        result = planner.plan(PlanningContext(agent=agent, request=text, step=1, results=[]))
+        return [(c.tool, c.args) for c in result.calls]
+
+    calls = plan("order #1088 is a fraud attempt, cancel it")
+    assert [(t, a["order"]) for t, a in calls] == [("saleor.order_cancel", "1088")]
+    # Its own pattern still decides what it was written for, and its catch-all what no intent reads.
+    assert plan("Can order 1077 still be cancelled? It hasn't shipped right?")[0][0] == "saleor.order_get"
+    assert plan("anything stuck?")[0][0] == "saleor.order_list"
+
+
+@pytest.mark.parametrize(("request_text", "field", "value"), [
+    ("Tom Reed went with an in-house person, close his lead", "status", "closed"),
+    ("Jenny Park isnt ready until next year, put her back into nurture", "status", "recycled"),
+    ("discovery call with Daniel Okafor done - he's the decision maker and needs it live by feb.", "stage", "Qualified"),
+])
+def test_a_lead_change_is_a_status_or_a_pipeline_stage(request_text: str, field: str, value: str) -> None:
+    calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), ["crm.lead_update"])
+    assert [(tool, args.get(field)) for tool, args in calls] == [("crm.lead_update", value)]
+    TOOLS.get("crm.lead_update").validate_args(calls[0][1])
