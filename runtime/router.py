@@ -17,10 +17,13 @@ from agents.registry import AgentRegistry
 from agents.routing import NONE, Candidate, RoutingModel
 from memory.embeddings import Embedder
 from runtime.llm import Model, ModelError
+from runtime.planner.intents import cued_tools
 
 Decision = Literal["route", "clarify", "decline"]
 
 # Where a request that asks for two jobs is cut: "X and then Y", "X; Y", "X, then Y", "X and Y".
+# The plainest join of two jobs, used only when a part needs a tool the chosen agent lacks.
+_AND = re.compile(r"\s*(?:,\s*)?\band\b\s*(?=(?:then\s+)?[a-z]+\b)", re.I)
 _SPLITS = (
     re.compile(r"\s*(?:,\s*)?\band then\b\s*", re.I),
     re.compile(r"\s*;\s*"),
@@ -98,7 +101,7 @@ class Router:
             return RouteResult("route", hint, 1.0, via="hint")
         result = self.classify(request)
         if result.decision != "decline":
-            split = self._split(request, result)
+            split = self._split(request, result) or self._tool_split(request, result)
             if split is not None:
                 return split
         if model is not None and result.confidence < self.llm_threshold and result.candidates:
@@ -129,6 +132,38 @@ class Router:
                 confidence = min(r.confidence for r in routed)
                 return RouteResult("route", steps[0]["agent"], confidence, routed[0].candidates, via="split", steps=steps)
         return None
+
+    def _tool_split(self, request: str, whole: RouteResult) -> RouteResult | None:
+        """Two jobs in one request where a part asks, in a tool's own words, for a change the chosen agent
+        cannot make ("...and tell the team on telegram"): that part goes to the best-ranked agent that
+        holds the tool; the rest stays with the chosen agent."""
+        if whole.agent is None:
+            return None
+        chosen = self.agents.get(whole.agent)
+        for pattern in (*_SPLITS, _AND):
+            parts = [p.strip(" ,.") for p in pattern.split(request) if p and p.strip(" ,.")]
+            if len(parts) < 2:
+                continue
+            steps: list[dict[str, str]] = []
+            for index, part in enumerate(parts):
+                wanted = set(cued_tools(part)) if index else set()  # the first job is the one the request was routed on
+                owner = chosen.id
+                if wanted and not wanted & set(chosen.tools):
+                    owner = self._best_holder(part, wanted) or chosen.id
+                if steps and steps[-1]["agent"] == owner:
+                    steps[-1]["request"] += f" and {part}"
+                else:
+                    steps.append({"agent": owner, "request": part})
+            if 1 < len(steps) <= self.max_handoffs + 1:
+                return RouteResult("route", steps[0]["agent"], whole.confidence, whole.candidates, via="tools", steps=steps)
+        return None
+
+    def _best_holder(self, part: str, tools: set[str]) -> str | None:
+        """Of the agents holding one of these tools, the one the index ranks highest for this part, if it is
+        among the index's top candidates for the part at all (the tool's words alone are not enough)."""
+        holders = {spec.id for spec in self.agents if tools & set(spec.tools)}
+        ranked = [c for c in self.rank(part) if c.agent != NONE][: self.top_k]
+        return next((c.agent for c in ranked if c.agent in holders), None)
 
     def _clarify_message(self, close: list[Candidate]) -> str:
         options = "; or ".join(f"{self.agents.get(c.agent).name}: {self.agents.get(c.agent).purpose.split(';')[0]}" for c in close)

@@ -554,7 +554,7 @@ def _broadcast(request: str, slots: dict[str, str]) -> Args:
 INTENTS: tuple[Intent, ...] = (
     Intent("saleor.order_cancel", _c(r"\b(?:cancel|void)\b"), _order_cancel, unless=_c(r"\breminder|\bsubscription\b")),
     Intent("saleor.order_refund", _c(r"\b(?:refund|give\s+(?:\w+\s+)?back|money\s+back|reimburse)"), _order_refund),
-    Intent("saleor.order_fulfill", _c(r"\b(?:fulfil+|fulfilled|shipped|dispatched|left\s+the\s+warehouse|awb|tracking)\b"),
+    Intent("saleor.order_fulfill", _c(r"\b(?:fulfil+|fulfilled|ship|shipped|dispatch|dispatched|left\s+the\s+warehouse|awb|tracking)\b"),
            _order_fulfill),
     Intent("saleor.draft_order_create", _c(r"\b(?:phone|wholesale|draft|manual)\s+order\b|\border\s+for\s+[\w.+-]+@"),
            _draft_order),
@@ -584,7 +584,7 @@ INTENTS: tuple[Intent, ...] = (
                                            + "|".join(LANGUAGES) + r"))\b"), _page_create),
     Intent("wagtail.page_update", _c(r"\b(?:seo\s+title|search\s+description|meta\s+description|slug|should\s+say|still\s+says|"
                                      r"mention|add\s+a\s+(?:short\s+)?section|change|update|link)\b"), _page_update, needs=("seo_title", "search_description", "slug", "title", "body")),
-    Intent("crm.lead_create", _c(r"\b(?:new\s+lead|create\s+(?:a\s+)?leads?|add\s+(?:a\s+)?(?:new\s+)?leads?|signups?)\b"), _lead_create),
+    Intent("crm.lead_create", _c(r"\b(?:new\s+lead|create\s+(?:a\s+)?leads?|add\s+(?:a\s+)?(?:new\s+)?leads?|as\s+a\s+(?:new\s+)?lead|signups?)\b"), _lead_create),
     Intent("crm.lead_score_update", _c(r"\b(?:score|rate|rating)\b.*?\b(?:hot|warm|cold|\d{1,3})\b|\b(?:hot|warm|cold)\b.*?\bscore"),
            _lead_score),
     Intent("crm.lead_assign", _c(r"\b(?:assign|reassign|should\s+go\s+to|hand\s+(?:\w+\s+)?(?:over\s+)?to|give\s+.+?\s+to)\b"),
@@ -613,7 +613,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent("gamification.portfolio_entry_create", _c(r"\b(?:showcase|case\s+study|portfolio)\b"), _portfolio),
     Intent("memory.write", _c(r"\b(?:save|keep|remember|store|note\s+down|log)\b.*\b(?:brief|note|this|that|list|meds|track|it)\b|"
                               r"\bsave\s+the\b"), _memory),
-    Intent("telegram.message_broadcast", _c(r"\b(?:broadcast|tell\s+the\s+team|let\s+(?:every\w*|all)\b.+?\bknow|announce)\b"), _broadcast),
+    Intent("telegram.message_broadcast", _c(r"\b(?:broadcast|(?:tell|message|notify|ping|update)\s+(?:the\s+team|all|every\w*)|"
+                                            r"let\s+(?:the\s+team|every\w*|all)\b.+?\bknow|announce)\b"), _broadcast),
 )
 BY_TOOL = {intent.tool: intent for intent in INTENTS}
 
@@ -657,6 +658,14 @@ def clause(request: str, position: int, starts: list[int]) -> str:
 
 def _slot_now(slots: dict[str, str]) -> datetime | None:
     return datetime.fromisoformat(slots["now"]) if slots.get("now") else None
+
+
+def cued_tools(request: str) -> list[str]:
+    """The tools whose words the request uses, in the order they come, whatever agent holds them."""
+    if _QUESTION.search(request):
+        return []
+    found = sorted((pos, intent.tool) for intent in INTENTS if (pos := intent.position(request)) is not None)
+    return [tool for _, tool in found]
 
 
 # A question about the data ("what should I tackle first?", "show me...") asks for no change.

@@ -101,7 +101,7 @@ class OfflinePlanner:
                 fallback = (pattern, match)
         if fallback is not None and self._writes(fallback[0]):
             return self._from_pattern(ctx, *fallback)  # the agent's own default is a change: keep it
-        intended = self._from_intents(ctx)
+        intended = self._from_intents(ctx, ask=True)
         if intended is not None:
             return intended
         if fallback is not None:
@@ -133,21 +133,30 @@ class OfflinePlanner:
     def _writes(self, pattern: RequestPattern) -> bool:
         return any(self.tools.get(c.tool).risk.value != "read" for c in pattern.calls)
 
-    def _from_intents(self, ctx: PlanningContext, *, destructive: bool = True) -> Plan | None:
+    def _from_intents(self, ctx: PlanningContext, *, destructive: bool = True, ask: bool = False) -> Plan | None:
         """The writes the request asks for in the words of the agent's tools (see intents.py), when every
-        required argument could be read; None otherwise, and the agent's catch-all answers instead."""
+        required argument could be read. When none could and `ask`, a question naming what is missing
+        ("cancel it": which order?); else None, and the agent's catch-all answers instead."""
         slots = builtin_slots(ctx.request)
         calls: list[PlannedCall] = []
+        missing: str | None = None
         for tool_id, raw in plan_intents(ctx.request, slots, ctx.agent.tools):
             tool = self.tools.get(tool_id)
             if not destructive and tool.risk.value == "destructive":
                 continue
             try:
                 tool.validate_args(raw)
-            except ValidationError:
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                if first["type"] == "missing" and missing is None:
+                    missing = ".".join(str(p) for p in first["loc"]).replace("_", " ")
                 continue
             calls.append(PlannedCall(call_id=f"{ctx.step}.{len(calls)}", tool=tool_id, args=tool.canonical_args(raw)))
-        return Plan(calls=calls, confidence=INTENT_CONFIDENCE) if calls else None
+        if calls:
+            return Plan(calls=calls, confidence=INTENT_CONFIDENCE)
+        if ask and missing:
+            return Plan(answer=f"To do that I need the {missing}. Could you tell me?", confidence=0.0)
+        return None
 
     def _check(self, template: CallTemplate, slots: dict[str, str]) -> str | None:
         tool = self.tools.get(template.tool)

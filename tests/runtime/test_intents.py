@@ -142,3 +142,14 @@ def test_a_lead_change_is_a_status_or_a_pipeline_stage(request_text: str, field:
     calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), ["crm.lead_update"])
     assert [(tool, args.get(field)) for tool, args in calls] == [("crm.lead_update", value)]
     TOOLS.get("crm.lead_update").validate_args(calls[0][1])
+
+
+@pytest.mark.parametrize(("agent_id", "request_text", "field"), [
+    ("order_cancellation", "please cancel the order, buyer doesn't want it anymore", "order"),
+    ("lead_capture", "add a lead", "first name"),
+    ("reminder_manager", "remind me", "at"),
+])
+def test_a_change_asked_for_without_its_object_becomes_a_question(agent_id: str, request_text: str, field: str) -> None:
+    agent = next(spec for spec in load_specs() if spec.id == agent_id)
+    plan = OfflinePlanner(TOOLS).plan(PlanningContext(agent=agent, request=request_text, step=1, results=[]))
+    assert plan.calls == [] and plan.answer == f"To do that I need the {field}. Could you tell me?"

@@ -54,6 +54,23 @@ async def test_two_step_run_hands_over_with_a_summary(brain: Brain) -> None:
     assert out.answer is not None and len(out.answer.splitlines()) == 2  # one answer per agent
 
 
+async def test_a_later_job_needing_a_tool_the_agent_lacks_goes_to_an_agent_that_holds_it(brain: Brain) -> None:
+    result = await brain.router.route("refund order 3038 in full and cancel order 3039, same customer, both wrong")
+    assert result.via in {"split", "tools"}
+    steps = [(s["agent"], s["request"]) for s in result.steps]
+    assert steps[0] == ("refund_processor", "refund order 3038 in full")
+    assert "saleor.order_cancel" in brain.agents.get(steps[1][0]).tools and steps[1][1].startswith("cancel order 3039")
+
+
+@pytest.mark.parametrize("request_text", [
+    "kill order 1095, wrong address and they don't want it anymore",  # "kill" is also a voucher's word: the first job stays
+    "rename the team headshots to each person's name and add alt text",
+])
+async def test_a_request_the_chosen_agent_can_do_whole_is_not_split(brain: Brain, request_text: str) -> None:
+    result = await brain.router.route(request_text)
+    assert result.steps == [] and result.decision == "route"
+
+
 async def test_unsure_router_asks_the_model_among_the_top_k_only(brain: Brain) -> None:
     router = brain.router
     router.llm_threshold = 1.01  # always unsure
