@@ -69,9 +69,12 @@ _FIELD_OF = re.compile(r"^(?:(?:the|its|their)\s+)?(?:price|cost|description|cop
 _FILLER = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|now|for\s+now|today|too|again))+$", IC)
 
 
+_FIELD_AFTER = re.compile(r"(?<=\w)(?:'s)?\s+(?:description|slug|price|seo\s+title|copy|sku|stock|tags?)$", IC)
+
+
 def _tidy(text: str) -> str:
     text = text.strip().strip(".,;:!?\"'“”‘’").strip()
-    text = _FIELD_OF.sub("", _FILLER.sub("", text))
+    text = _FIELD_AFTER.sub("", _FIELD_OF.sub("", _FILLER.sub("", text)))
     return re.sub(r"['’]s$", "", text).strip()
 
 
@@ -137,8 +140,10 @@ def target(request: str, *, before: str | None = None, skip: Iterable[str | None
         return quoted[0]
     subject = _SUBJECT.match(request)
     opening = [(0, _tidy(subject.group("name")))] if subject else []
-    for _, name in sorted(opening + capital_names(request) + the_phrases(request)):
-        if name.casefold() not in skipped and not any(name.casefold() in s for s in skipped):
+    lowered = request.casefold()
+    spans = [(at, at + len(s)) for s in skipped if (at := lowered.find(s)) >= 0]
+    for position, name in sorted(opening + capital_names(request) + the_phrases(request)):
+        if name.casefold() not in skipped and not any(start <= position < end for start, end in spans):
             return name
     return None
 

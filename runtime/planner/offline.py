@@ -23,9 +23,26 @@ PATTERN_CONFIDENCE = 0.95
 INTENT_CONFIDENCE = 0.8  # the tool's words, not the agent's own pattern
 
 
+_TRAILING = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap))+$", re.I)
+_KIND_WORD = re.compile(r"^(?:image|photo|picture)\s+(?=\S)")  # "the image IMG_4471" names IMG_4471
+
+
 def _clean(value: str) -> str:
     value = value.strip().strip(".,;:!?\"'").strip()
-    return _LEADING.sub("", value).strip()
+    value = _TRAILING.sub("", value).strip(".,;:!? ")
+    return _KIND_WORD.sub("", _LEADING.sub("", value).strip())
+
+
+def split_names(value: str) -> list[str]:
+    """The items of a list written in words: "A, B and C", "A and the B"; "Salt and Pepper Set" stays one."""
+    if "," in value:
+        items = [v.strip() for v in value.split(",")]
+        last = re.split(r"\s+and\s+(?:the\s+)?", re.sub(r"^and\s+", "", items[-1]))
+        items = items[:-1] + last
+    else:
+        items = re.split(r"\s+and\s+the\s+", value)
+    items = [_LEADING.sub("", re.sub(r"^and\s+", "", item)).strip() for item in items]
+    return [item for item in items if item] or [value]
 
 
 def extract_slots(request: str, match: re.Match[str]) -> dict[str, str]:
@@ -37,13 +54,22 @@ def extract_slots(request: str, match: re.Match[str]) -> dict[str, str]:
     return slots
 
 
-def _fill(value: Any, slots: dict[str, str]) -> Any:
+NAMED_LISTS = frozenset({"products", "collections", "categories", "add_tags", "remove_tags", "tags"})
+
+
+def _fill(value: Any, slots: dict[str, str], split: bool = False) -> Any:
     """Fill {slot} and {slot|default}; a template whose slot is missing yields None (arg dropped)."""
     if isinstance(value, list):
-        filled = [_fill(v, slots) for v in value]
-        return [v for v in filled if v is not None]
+        items: list[Any] = []
+        for v in value:
+            filled = _fill(v, slots)
+            if split and isinstance(v, str) and _TEMPLATE.fullmatch(v) and isinstance(filled, str):
+                items.extend(split_names(filled))  # ["{products}"] from "the Wool Scarf and the Puffer Vest"
+            elif filled is not None:
+                items.append(filled)
+        return items
     if isinstance(value, dict):
-        return {k: _fill(v, slots) for k, v in value.items()}
+        return {k: _fill(v, slots, k in NAMED_LISTS) for k, v in value.items()}
     if not isinstance(value, str):
         return value
     whole = _TEMPLATE.fullmatch(value)

@@ -14,7 +14,7 @@ import pytest
 from agents.registry import load_specs
 from runtime.planner.base import PlanningContext
 from runtime.planner.intents import INTENTS, clause, plan_intents
-from runtime.planner.offline import OfflinePlanner, catches_all
+from runtime.planner.offline import OfflinePlanner, catches_all, split_names
 from runtime.planner.slots import builtin_slots
 from tools.registry import default_registry
 
@@ -153,3 +153,23 @@ def test_a_change_asked_for_without_its_object_becomes_a_question(agent_id: str,
     agent = next(spec for spec in load_specs() if spec.id == agent_id)
     plan = OfflinePlanner(TOOLS).plan(PlanningContext(agent=agent, request=request_text, step=1, results=[]))
     assert plan.calls == [] and plan.answer == f"To do that I need the {field}. Could you tell me?"
+
+
+@pytest.mark.parametrize(("written", "items"), [
+    ("Wool Scarf and the Puffer Vest", ["Wool Scarf", "Puffer Vest"]),
+    ("Bamboo Cutlery Set, Beeswax Wraps and Steel Straws", ["Bamboo Cutlery Set", "Beeswax Wraps", "Steel Straws"]),
+    ("Salt and Pepper Set", ["Salt and Pepper Set"]),  # one product whose name has an "and"
+])
+def test_a_list_of_names_written_in_words_becomes_its_items(written: str, items: list[str]) -> None:
+    assert split_names(written) == items
+
+
+def test_pattern_slots_lose_trailing_pleasantries_and_a_field_word_is_not_part_of_a_name() -> None:
+    agent = next(spec for spec in load_specs() if spec.id == "product_catalog_manager")
+    plan = OfflinePlanner(TOOLS).plan(PlanningContext(agent=agent, request="rename Steel Bottle 750 to Steel Water Bottle 750ml pls",
+                                                      step=1, results=[]))
+    assert [(c.tool, c.args.get("name")) for c in plan.calls] == [("saleor.product_update", "Steel Water Bottle 750ml")]
+    request = "update the Linen Apron description to: Heavy washed linen apron with two front pockets."
+    calls = plan_intents(request, builtin_slots(request, now=NOW), ["saleor.product_update"])
+    assert calls == [("saleor.product_update", {"product": "Linen Apron",
+                                                "description": "Heavy washed linen apron with two front pockets."})]
