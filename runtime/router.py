@@ -17,7 +17,7 @@ from agents.registry import AgentRegistry
 from agents.routing import NONE, Candidate, RoutingModel
 from memory.embeddings import Embedder
 from runtime.llm import Model, ModelError
-from runtime.planner.intents import cued_tools
+from runtime.planner.intents import cued_tools, resolve_references
 
 Decision = Literal["route", "clarify", "decline"]
 
@@ -31,6 +31,11 @@ _SPLITS = (
     re.compile(r"\s*(?:,\s*)?\band (?:also )?(?=(?:send|email|write|draft|create|add|make|tag|notify|tell|remind|publish|"
                r"schedule|assign|score|update|log|book|post|share|set|give|put|move)\b)", re.I),
 )
+
+
+def _resolved(parts: list[str]) -> list[str]:
+    """Each later part with its "it", "him", "the lead" replaced by what the part before it acts on."""
+    return [parts[0], *(resolve_references(part, before) for before, part in zip(parts, parts[1:], strict=False))]
 
 
 @dataclass
@@ -128,7 +133,7 @@ class Router:
             if all(whole.agent in {c.agent for c in r.candidates[:2]} for r in routed):
                 return None
             else:
-                steps = [{"agent": str(r.agent), "request": part} for r, part in zip(routed, parts, strict=True)]
+                steps = [{"agent": str(r.agent), "request": part} for r, part in zip(routed, _resolved(parts), strict=True)]
                 confidence = min(r.confidence for r in routed)
                 return RouteResult("route", steps[0]["agent"], confidence, routed[0].candidates, via="split", steps=steps)
         return None
@@ -145,7 +150,7 @@ class Router:
             if len(parts) < 2:
                 continue
             steps: list[dict[str, str]] = []
-            for index, part in enumerate(parts):
+            for index, part in enumerate(_resolved(parts)):
                 wanted = set(cued_tools(part)) if index else set()  # the first job is the one the request was routed on
                 owner = chosen.id
                 if wanted and not wanted & set(chosen.tools):

@@ -101,13 +101,17 @@ class CrmBase:
         return self._users_cache
 
     async def _profile_id(self, owner: str, *, field: str = "owner") -> str:
-        """The profile ID of a CRM user named by email, name or ID."""
+        """The profile ID of a CRM user named by email, name or ID, or by a first name only one user has."""
         wanted = owner.strip().casefold()
-        for user in await self._users():
+        users = await self._users()
+        for user in users:
             details = user.get("user_details") or {}
             if wanted in (str(user.get("id")).casefold(), str(details.get("email", "")).casefold(),
                           str(details.get("name", "")).casefold()):
                 return str(user["id"])
+        by_first = [user for user in users if wanted in _first_names(user.get("user_details") or {})]
+        if len(by_first) == 1:
+            return str(by_first[0]["id"])
         known = ", ".join(str((u.get("user_details") or {}).get("email")) for u in await self._users())
         raise NotFound(SYSTEM, f"no active CRM user {owner!r} (users: {known or 'none'})", field=field)
 
@@ -275,3 +279,10 @@ def label(kind: str, row: Record) -> str:
     if kind in ("lead", "contact") and row.get("email"):
         return f"{kind}:{row['email']}"
     return f"{kind}:{_label(kind, row)}"
+
+
+def _first_names(details: Record) -> set[str]:
+    """What colleagues call a user: the first word of the name, the first part of the email's local part."""
+    name = str(details.get("name") or "").split()
+    local = str(details.get("email") or "").split("@")[0]
+    return {part.casefold() for part in (name[0] if name else "", local.split(".")[0]) if part}

@@ -66,7 +66,8 @@ _FIELD_OF = re.compile(r"^(?:(?:the|its|their)\s+)?(?:price|cost|description|cop
                        r"sku|weight|tags?|status|stage|owner|score)\s+(?:of|for|on)\s+(?:the\s+|our\s+|my\s+)?", IC)
 
 
-_FILLER = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|now|for\s+now|today|too|again))+$", IC)
+_FILLER = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|now|for\s+now|today|too|again|straight\s+away|right\s+away|"
+                     r"right\s+now|immediately))+$", IC)
 
 
 _FIELD_AFTER = re.compile(r"(?<=\w)(?:'s)?\s+(?:description|slug|price|seo\s+title|copy|sku|stock|tags?)$", IC)
@@ -221,9 +222,12 @@ def _order_cancel(request: str, slots: dict[str, str]) -> Args:
 
 
 def _order_refund(request: str, slots: dict[str, str]) -> Args:
+    order = order_number(request, slots)
     amount = slots.get("money") or number_after(request, r"\b(?:refund|give\s+back|return|back)\b")
-    whole = re.search(r"\b(?:full|whole|entire|everything)\b", request, IC)
-    return {"order": order_number(request, slots), "amount": None if whole else amount, "reason": reason(request),
+    whole = re.search(r"\b(?:full|whole|entire|everything|what\s+(?:they|he|she|it)\s+(?:paid|cost))\b", request, IC)
+    if amount is not None and order is not None and float(amount) == float(order):
+        amount = None  # "refund order 3050": the number is the order's
+    return {"order": order, "amount": None if whole else amount, "reason": reason(request),
             "include_shipping": True if re.search(r"\b(?:incl\w*|plus|and)\s+(?:the\s+)?shipping\b", request, IC) else None}
 
 
@@ -671,6 +675,43 @@ def cued_tools(request: str) -> list[str]:
         return []
     found = sorted((pos, intent.tool) for intent in INTENTS if (pos := intent.position(request)) is not None)
     return [tool for _, tool in found]
+
+
+_INTO_EMAIL = re.compile(r"\binto\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", IC)
+_PRONOUN = re.compile(r"\b(?:it|him|her|them|they|(?:the|that|this)\s+(?:lead|contact|page|post|article|order|product|deal|"
+                      r"collection|code|task))\b(?!['’])", IC)
+_POSSESSIVE = re.compile(r"\b(?:its|his|their)\s+(?P<what>(?:[\w-]+\s+){0,2}?[\w-]+)(?=\s+(?:to|as|from|for|in|on|at)\b|\s*[,.;]|\s*$)",
+                         IC)
+
+
+def main_object(part: str) -> str | None:
+    """What a part of a request acts on, as it names it: the kept record of a merge, an email, an order
+    number, a quoted title, else the name a target reading finds."""
+    slots = builtin_slots(part)
+    into = _INTO_EMAIL.search(part)
+    if into:
+        return into.group(1)
+    if slots.get("email"):
+        return slots["email"]
+    number = order_number(part, slots) if re.search(r"\border\b|#\d", part, IC) else None
+    if number:
+        return f"order {number}"
+    named = first_quoted(part)
+    if named and re.search(r"\b(?:titled|called|named|title\s+it)\b", part, IC):
+        return named  # a thing this part creates
+    if re.search(r"\b(?:page|article|post|listing)\b", part, IC):
+        return target(part, before=r"(?:page|article|post|listing)", skip=[named]) or named
+    return named or target(part)
+
+
+def resolve_references(part: str, previous: str) -> str:
+    """A later part of a two-job request with its pronouns replaced by what the earlier part acts on:
+    "publish it" after "write a post titled 'X'" is "publish X"."""
+    thing = main_object(previous)
+    if not thing or not (_PRONOUN.search(part) or _POSSESSIVE.search(part)):
+        return part
+    part = _POSSESSIVE.sub(lambda m: f"the {m.group('what')} of {thing}", part, count=1)
+    return _PRONOUN.sub(thing, part, count=1)
 
 
 # A question about the data ("what should I tackle first?", "show me...") asks for no change.

@@ -23,7 +23,8 @@ PATTERN_CONFIDENCE = 0.95
 INTENT_CONFIDENCE = 0.8  # the tool's words, not the agent's own pattern
 
 
-_TRAILING = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap))+$", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|straight\s+away|right\s+away|right\s+now|immediately))+$",
+                       re.I)
 _KIND_WORD = re.compile(r"^(?:image|photo|picture)\s+(?=\S)")  # "the image IMG_4471" names IMG_4471
 
 

@@ -271,6 +271,20 @@ async def test_task_create_finds_the_new_task_in_the_list(crm_http: CrmHTTP, cli
         "assigned_to": [sam["id"]], "contacts": [], "teams": [], "account": account["id"]}]
 
 
+async def test_an_owner_named_by_first_name_is_the_one_user_called_that(crm_http: CrmHTTP, client: CrmClient) -> None:
+    people = []
+    for email, name in (("priya@agency.example", "Priya Shah"), ("dana@agency.example", ""), ("dana.k@agency.example", "")):
+        row = example("UserListRow", id=str(uuid.uuid4()))
+        row["user_details"].update(email=email, name=name)
+        people.append(row)
+    users = example("UsersListResponse")
+    users["active_users"]["active_users"] = people
+    crm_http.router.get("/api/users/").respond(json=users)
+    assert await client._profile_id("priya") == people[0]["id"]  # her name's first word and her email's
+    with pytest.raises(NotFound, match="no active CRM user 'Dana'"):
+        await client._profile_id("Dana")  # two users are called Dana: which one is not guessed
+
+
 async def test_merge_uses_the_merge_endpoint_and_a_repeat_is_done(crm_http: CrmHTTP, client: CrmClient) -> None:
     keep, dupe = lead(), lead(first_name="M.", email="m.lopez@casaverde.mx")
     router = crm_http.router

@@ -13,7 +13,7 @@ import pytest
 
 from agents.registry import load_specs
 from runtime.planner.base import PlanningContext
-from runtime.planner.intents import INTENTS, clause, plan_intents
+from runtime.planner.intents import INTENTS, clause, plan_intents, resolve_references
 from runtime.planner.offline import OfflinePlanner, catches_all, split_names
 from runtime.planner.slots import builtin_slots
 from tools.registry import default_registry
@@ -173,3 +173,19 @@ def test_pattern_slots_lose_trailing_pleasantries_and_a_field_word_is_not_part_o
     calls = plan_intents(request, builtin_slots(request, now=NOW), ["saleor.product_update"])
     assert calls == [("saleor.product_update", {"product": "Linen Apron",
                                                 "description": "Heavy washed linen apron with two front pockets."})]
+
+
+@pytest.mark.parametrize(("before", "later", "resolved"), [
+    ("write a blog post titled 'Why We Switched to Glass Teapots'", "publish it straight away",
+     "publish Why We Switched to Glass Teapots straight away"),
+    ("add Omar Haddad (omar@haddadlaw.com, Haddad Law) as a lead", "assign him to Jake", "assign omar@haddadlaw.com to Jake"),
+    ("merge the duplicate lead daniel.okafor@gmail.com into daniel@greenline.io", "give the lead to Jake",
+     "give daniel@greenline.io to Jake"),
+    ("change the SEO title of the About page to 'About Us | Bizoholic'", "publish it", "publish About"),
+    ("write a new description for the Linen Apron", "set its SEO title to 'Linen Apron | Heavy Duty'",
+     "set the SEO title of Linen Apron to 'Linen Apron | Heavy Duty'"),
+    ("cancel order 3050", "refund what they paid", "refund what order 3050 paid"),
+    ("score last week's leads", "send the hot ones a welcome email", "send the hot ones a welcome email"),
+])
+def test_a_later_part_of_a_request_names_what_the_earlier_part_acted_on(before: str, later: str, resolved: str) -> None:
+    assert resolve_references(later, before) == resolved
