@@ -37,6 +37,7 @@ class Intent:
     unless: re.Pattern[str] | None = None  # words that mean another tool is meant
     beats: tuple[str, ...] = field(default_factory=tuple)  # tools this one replaces when both match
     needs: tuple[str, ...] = field(default_factory=tuple)  # at least one of these (a change to make) must be read
+    each: str | None = None  # the argument naming the object: "X and the Y" right after the words is one call each
 
     def position(self, request: str) -> int | None:
         found = self.cue.search(request)
@@ -143,7 +144,7 @@ def target(request: str, *, before: str | None = None, skip: Iterable[str | None
     opening = [(0, _tidy(subject.group("name")))] if subject else []
     lowered = request.casefold()
     spans = [(at, at + len(s)) for s in skipped if (at := lowered.find(s)) >= 0]
-    for position, name in sorted(opening + capital_names(request) + the_phrases(request)):
+    for position, name in sorted(opening + capital_names(request) + the_phrases(request), key=lambda c: (c[0], -len(c[1]))):
         if name.casefold() not in skipped and not any(start <= position < end for start, end in spans):
             return name
     return None
@@ -572,9 +573,9 @@ INTENTS: tuple[Intent, ...] = (
            beats=("saleor.product_update", "saleor.variant_upsert", "saleor.product_publish", "saleor.product_unpublish")),
     Intent("saleor.product_unpublish", _c(r"\b(?:unpublish|take\s+(?:it|them|\w+)?\s*off|stop\s+selling|discontinu\w*|"
                                           r"hide\b|pull\b|off\s+the\s+(?:store|shop|site))"), _product_toggle,
-           beats=("saleor.product_update",)),
+           beats=("saleor.product_update",), each="product"),
     Intent("saleor.product_publish", _c(r"\b(?:publish|put\s+.+?\s+live|make\s+.+?\s+live|go\s+live|back\s+on\s+(?:the\s+)?(?:store|shop))\b"),
-           _product_toggle, unless=_c(r"\bunpublish")),
+           _product_toggle, unless=_c(r"\bunpublish"), each="product"),
     Intent("saleor.variant_upsert", _c(r"\b(?:variant|option|size[sd]?|weigh\w*|cost\s+price|sku\s+[A-Z]{2,}-|[A-Z]{2,}(?:-[A-Z0-9]+)+\s+"
                                        r"(?:should|now|is|at|actually|costs?))\b"), _variant, needs=("price", "cost_price", "weight_kg", "product"),
            beats=("saleor.product_update",)),
@@ -585,9 +586,9 @@ INTENTS: tuple[Intent, ...] = (
     Intent("saleor.customer_update", _c(r"\b(?:tag|tagged|last\s+name|first\s+name|note\s+on|profile)\b"), _customer_update, needs=("add_tags", "last_name", "first_name", "note")),
     Intent("saleor.discount_create", _c(r"\b(?:markdown|mark\s+down|\d+\s*(?:%|percent)\s+off|sale\s+on|automatic)\b"), _discount),
     Intent("wagtail.page_unpublish", _c(r"\b(?:unpublish|pull|take\s+(?:it\s+)?down|offline|shouldn'?t\s+be\s+live|not\s+be\s+live|"
-                                        r"remove\s+.+?\s+from\s+the\s+site)\b"), _page_unpublish),
+                                        r"remove\s+.+?\s+from\s+the\s+site)\b"), _page_unpublish, each="page"),
     Intent("wagtail.page_publish", _c(r"\b(?:publish|put\s+.+?\s+live|make\s+.+?\s+live|go\s+live)\b"), _page_only,
-           unless=_c(r"\bunpublish|\bnot\s+publish|\bdon'?t\s+publish|\bdraft\s+only\b")),
+           unless=_c(r"\bunpublish|\bnot\s+publish|\bdon'?t\s+publish|\bdraft\s+only\b"), each="page"),
     Intent("wagtail.page_create_draft", _c(r"\b(?:new\s+page|page\s+for|(?:need|create|make|build)\s+a\s+(?:\w+\s+)?page|"
                                            r"page\s+draft|draft\s+(?:a\s+)?(?:\w+\s+)?page|version|translat\w*|in\s+(?:"
                                            + "|".join(LANGUAGES) + r"))\b"), _page_create),
@@ -634,7 +635,7 @@ def plan_intents(request: str, slots: dict[str, str], tools: Iterable[str]) -> l
     found = [(pos, intent) for intent in INTENTS if intent.tool in allowed
              and (pos := intent.position(request)) is not None]
     beaten = {tool for _, intent in found for tool in intent.beats}
-    calls = []
+    calls: list[tuple[str, Args]] = []
     if _QUESTION.search(request):
         return []
     chosen = sorted((f for f in found if f[1].tool not in beaten), key=lambda f: f[0])
@@ -647,8 +648,38 @@ def plan_intents(request: str, slots: dict[str, str], tools: Iterable[str]) -> l
             args = {**args, **own}
         if intent.needs and not any(name in args for name in intent.needs):
             continue
-        calls.append((intent.tool, args))
+        names = listed_after(request, intent.cue) if intent.each else []
+        if intent.each and len(names) > 1:
+            calls.extend((intent.tool, {**args, intent.each: name}) for name in names)
+        else:
+            calls.append((intent.tool, args))
     return calls
+
+
+_LIST_END = re.compile(r"\s*(?:[;.!?]|,\s*(?!and\b)(?-i:(?=[a-z]))|\s-\s|\b(?:because|since|as|from|on|in|off|out|for|to)\b|$)", IC)
+
+
+def listed_after(request: str, cue: re.Pattern[str]) -> list[str]:
+    """Names listed right after a request's words, each capitalised: "unpublish the Wool Scarf and the
+    Puffer Vest" -> [Wool Scarf, Puffer Vest]; anything else (one name, lowercase words) -> []."""
+    found = cue.search(request)
+    if not found:
+        return []
+    rest = request[found.end():]
+    end = _LIST_END.search(rest)
+    segment = rest[:end.start()] if end else rest
+    segment = segment.strip()
+    if "," in segment:
+        parts = [p.strip() for p in segment.split(",")]
+        parts = parts[:-1] + re.split(r"^and\s+|\s+and\s+", parts[-1])
+    else:
+        parts = re.split(r"\s+and\s+(?=the\s)", segment, flags=IC)  # "Salt and Pepper Set" is one name
+    items = [re.sub(r"^(?:and\s+)?(?:the|our|my)\s+|\s+(?:pages?|posts?|products?|listings?)$", "", item.strip(), flags=IC)
+             for item in parts]
+    items = [item for item in items if item]
+    if len(items) < 2 or not all(re.match(r"[A-Z0-9]", item) for item in items):
+        return []
+    return [_tidy(item) for item in items]
 
 
 _JOIN = re.compile(r"\s*(?:[;]|,?\s+(?:and\s+then|then|and\s+also|also|plus)\s+|,?\s+and\s+(?=\w+\s))", IC)

@@ -189,3 +189,14 @@ def test_pattern_slots_lose_trailing_pleasantries_and_a_field_word_is_not_part_o
 ])
 def test_a_later_part_of_a_request_names_what_the_earlier_part_acted_on(before: str, later: str, resolved: str) -> None:
     assert resolve_references(later, before) == resolved
+
+
+@pytest.mark.parametrize(("request_text", "tool", "objects"), [
+    ("winter's over, unpublish the Wool Scarf and the Puffer Vest", "saleor.product_unpublish", ["Wool Scarf", "Puffer Vest"]),
+    ("publish the About, Pricing and Contact pages", "wagtail.page_publish", ["About", "Pricing", "Contact"]),
+    ("publish the Salt and Pepper Set", "saleor.product_publish", ["Salt and Pepper Set"]),
+])
+def test_objects_listed_after_the_words_are_one_call_each(request_text: str, tool: str, objects: list[str]) -> None:
+    key = "page" if tool.startswith("wagtail") else "product"
+    calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), [tool])
+    assert [(t, args[key]) for t, args in calls] == [(tool, name) for name in objects]
