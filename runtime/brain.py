@@ -46,9 +46,10 @@ async def _setup_checkpoints(owner_url: str) -> None:
     """LangGraph's checkpoint tables, created by the owner and granted to the application role."""
     import psycopg
 
-    async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True, prepare_threshold=0) as conn:
+    async with (await psycopg.AsyncConnection.connect(owner_url, autocommit=True, prepare_threshold=0) as conn,
+                db.schema_lock(conn)):
         await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
-    await db.grant_checkpoints(owner_url)
+        await db.grant_checkpoints(conn)
 
 
 def load_catalog() -> tuple[ToolRegistry, AgentRegistry]:

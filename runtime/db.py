@@ -115,11 +115,21 @@ def app_url(owner_url: str, explicit: str | None = None) -> str:
     return explicit or psycopg.conninfo.make_conninfo(owner_url, user=APP_ROLE)
 
 
-async def grant_checkpoints(owner_url: str) -> None:
+@asynccontextmanager
+async def schema_lock(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
+    """Hold the migrators' advisory lock on this (autocommit) connection for the block: two processes
+    starting at once must not both create or grant (concurrent GRANTs fail: "tuple concurrently updated")."""
+    await conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+
+async def grant_checkpoints(conn: psycopg.AsyncConnection[Any]) -> None:
     """LangGraph's checkpoint tables are created by the owner; the application role uses them."""
-    async with await psycopg.AsyncConnection.connect(owner_url, autocommit=True) as conn:
-        tables = ", ".join(CHECKPOINT_TABLES)
-        await conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {APP_ROLE}")
+    tables = ", ".join(CHECKPOINT_TABLES)
+    await conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {tables} TO {APP_ROLE}")
 
 
 @contextmanager

@@ -71,7 +71,8 @@ _FILLER = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|now|for\s+now|tod
                      r"right\s+now|immediately))+$", IC)
 
 
-_FIELD_AFTER = re.compile(r"(?<=\w)(?:'s)?\s+(?:description|slug|price|seo\s+title|copy|sku|stock|tags?)$", IC)
+_FIELD_AFTER = re.compile(r"(?<=\w)(?:'s)?\s+(?:description|slug|price|seo\s+title|seo|copy|sku|stock|tags?|task|deal|"
+                          r"opportunity|lead|account)$", IC)
 
 
 def _tidy(text: str) -> str:
@@ -96,7 +97,7 @@ def capital_names(request: str) -> list[tuple[int, str]]:
         words = found.group(0).split()
         start = found.start()
         while words and (words[0].lower().strip("'’") in _NOT_TARGET or words[0].lower() in MONTHS
-                         or words[0].lower() in WEEKDAYS or re.fullmatch(r"\d+(?:\.\d+)?|[A-Z]{2,}-[\w-]+", words[0])):
+                         or words[0].lower() in WEEKDAYS or re.fullmatch(r"\d+(?:\.\d+)?[kK%]?|[A-Z]{2,}-[\w-]+", words[0])):
             start += len(words[0]) + 1
             words.pop(0)
         while words and words[-1].lower() in ("of", "and", "for", "&", "the", "in", "de"):
@@ -192,6 +193,17 @@ def owner(request: str) -> str | None:
 def number_after(request: str, pattern: str) -> str | None:
     found = re.search(pattern + r".{0,24}?(?<![\w.-])\$?\s*(\d+(?:[.,]\d+)?)(?![\w-])", request, IC)
     return found.group(1).replace(",", ".") if found else None
+
+
+def amount(request: str, slots: dict[str, str]) -> str | None:
+    """A sum of money: "$1,500", "12 USD", or a bare "18k" / "30k" after to/at/worth/is."""
+    if slots.get("money"):
+        return slots["money"]
+    found = re.search(r"\b(?:to|at|worth|is|of|for)\s+(\d+(?:\.\d+)?)\s*k\b", request, IC)
+    if found:
+        return f"{float(found.group(1)) * 1000:g}"
+    found = re.search(r"\b(?:worth|deal\s+is|amount\s+(?:is|of)?)\s+(\d{3,}(?:\.\d+)?)\b", request, IC)
+    return found.group(1) if found else None
 
 
 def reason(request: str) -> str:
@@ -416,7 +428,7 @@ def _lead_assign(request: str, slots: dict[str, str]) -> Args:
 # (words, field, value): closing or recycling a lead is its status; the pipeline steps are stages.
 LEAD_CHANGES = (("lost|went\\s+with|chose|not\\s+interested|close\\s+(?:his|her|their|the)?\\s*lead|dead|disqualif", "status", "closed"),
                 ("nurture|not\\s+ready|next\\s+year|recycle", "status", "recycled"),
-                ("qualified|decision\\s+maker|budget\\s+(?:is\\s+)?(?:confirmed|approved)", "stage", "Qualified"),
+                ("qualif(?:y|ied)|decision\\s+maker|budget\\s+(?:is\\s+)?(?:ok|confirmed|approved)", "stage", "Qualified"),
                 ("proposal\\s+sent|sent\\s+(?:the|a|them\\s+a)\\s+proposal", "stage", "Proposal Sent"),
                 ("contacted|spoke\\s+(?:to|with)|first\\s+call", "stage", "Contacted"))
 
@@ -434,19 +446,29 @@ def _opportunity_update(request: str, slots: dict[str, str]) -> Args:
     stage = next((s for s in OPPORTUNITY_STAGES if re.search(r"\b" + s + r"\b", request, IC)), None)
     if stage is None and re.search(r"\blost\b", request, IC):
         stage = "Closed Lost"
-    elif stage is None and re.search(r"\b(?:won|signed|closed\s+it)\b", request, IC):
+    elif stage is None and re.search(r"\b(?:won|signed|closed\s+it|win)\b", request, IC):
         stage = "Closed Won"
     found = re.search(r"(?:^|\b(?:the|deal|opportunity)\s+)(?P<name>[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*)*)", request)
     name = quoted_all(request)[0] if quoted_all(request) else (found.group("name") if found else target(request))
     probability = re.search(r"(\d{1,3})\s*%", request)
     return {"opportunity": name, "stage": stage, "close_date": slots.get("date") if re.search(r"\bclose", request, IC) else None,
-            "amount": slots.get("money"), "probability": int(probability.group(1)) if probability else None,
+            "amount": amount(request, slots), "probability": int(probability.group(1)) if probability else None,
             "lost_reason": reason(request) if stage == "Closed Lost" else None}
+
+
+def _lead_convert(request: str, slots: dict[str, str]) -> Args:
+    probability = re.search(r"(\d{1,3})\s*%", request)
+    return {"lead": person_or_email(slots, request), "amount": amount(request, slots),
+            "close_date": slots.get("date") if re.search(r"\bclos", request, IC) else None,
+            "probability": int(probability.group(1)) if probability else None}
 
 
 def _task_update(request: str, slots: dict[str, str]) -> Args:
     done = re.search(r"\b(?:done|finished|complete|completed|close|closed|tick)\b", request, IC)
+    priority = re.search(r"\b(high|low|medium|urgent)\s+priority\b|\bpriority\s+(?:to\s+)?(high|low|medium)\b", request, IC)
+    level = (priority.group(1) or priority.group(2)).lower() if priority else None
     return {"task": target(request), "status": "Completed" if done else None,
+            "priority": ("High" if level in ("high", "urgent") else level.title()) if level else None,
             "owner": owner(request) if re.search(r"\b(?:reassign|assign|give|hand)\b", request, IC) else None,
             "due": slots.get("date") if re.search(r"\b(?:due|move|push|postpone|by)\b", request, IC) else None}
 
@@ -599,12 +621,15 @@ INTENTS: tuple[Intent, ...] = (
            _lead_score),
     Intent("crm.lead_assign", _c(r"\b(?:assign|reassign|should\s+go\s+to|hand\s+(?:\w+\s+)?(?:over\s+)?to|give\s+.+?\s+to)\b"),
            _lead_assign),
-    Intent("crm.lead_update", _c(r"\b(?:close\s+(?:his|her|their|the)\s+lead|nurture|disqualif\w*|qualified|decision\s+maker|"
+    Intent("crm.lead_update", _c(r"\b(?:close\s+(?:his|her|their|the)\s+lead|nurture|disqualif\w*|qualif(?:y|ied)|decision\s+maker|"
                                  r"went\s+with|not\s+interested|discovery\s+call)\b"), _lead_update, needs=("stage", "status")),
+    Intent("crm.lead_convert", _c(r"\bconvert\b"), _lead_convert),
     Intent("crm.opportunity_update", _c(r"\b(?:negotiation|proposal\s+stage|closed?\s+won|closed?\s+lost|lost\s+on|close\s+it\s+out|"
-                                        r"expected\s+to\s+close|update\s+the\s+deal|probability)\b"), _opportunity_update, needs=("stage", "close_date", "amount", "probability")),
-    Intent("crm.task_update", _c(r"\b(?:close\s+that\s+task|task\s+is\s+(?:done|finished)|is\s+(?:done|finished)|reassign\s+['\"‘“])"),
-           _task_update, needs=("status", "owner", "due")),
+                                        r"expected\s+to\s+close|update\s+the\s+deal|probability|(?:bump|raise|lower|mark)\s+(?:the\s+)?.{0,40}?\bdeal\b|"
+                                        r"\bdeal\b.{0,40}?\b(?:won|lost|to\s+\$?\d))"), _opportunity_update, needs=("stage", "close_date", "amount", "probability")),
+    Intent("crm.task_update", _c(r"\b(?:close\s+that\s+task|task\s+is\s+(?:done|finished)|is\s+(?:done|finished)|reassign\s+['\"‘“]|"
+                                 r"(?:move|push|postpone|reschedule)\s+(?:the\s+)?.{0,40}?\btask\b|\btask\b.{0,40}?\bpriority)"),
+           _task_update, needs=("status", "owner", "due", "priority")),
     Intent("crm.task_create", _c(r"\b(?:task\s+for|create\s+a\s+task|add\s+a\s+task|to-?do\b|follow-?up\s+task)\b"), _task_create),
     Intent("crm.contact_upsert", _c(r"\b(?:new\s+contact|add\s+(?:him|her|them)|works\s+at|do\s+not\s+call|don'?t\s+call|"
                                     r"not\s+to\s+phone|change\s+(?:her|his)\s+company|hired\s+a\s+new)\b"), _contact_upsert),

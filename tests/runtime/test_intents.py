@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from agents.registry import load_specs
 from runtime.planner.base import PlanningContext
@@ -72,6 +73,12 @@ CASES: list[tuple[str, list[str], list[tuple[str, dict[str, Any]]]]] = [
      [("crm.contact_upsert", {"email": "aisha@solfoods.com", "do_not_call": True})]),
     ("add account Peak Fitness, peakfitness.co, 45 employees, based in Denver", ["crm.account_upsert"],
      [("crm.account_upsert", {"name": "Peak Fitness", "employees": 45, "city": "Denver"})]),
+    ("mark the Casa Verde SEO deal won at 30k", ["crm.opportunity_update"],
+     [("crm.opportunity_update", {"opportunity": "Casa Verde SEO", "stage": "Closed Won", "amount": "30000"})]),
+    ("convert daniel@greenline.io, deal is 12000", ["crm.lead_convert"],
+     [("crm.lead_convert", {"lead": "daniel@greenline.io", "amount": "12000"})]),
+    ("move the Call Beanbar task to 2026-12-04 and make it high priority", ["crm.task_update"],
+     [("crm.task_update", {"task": "Call Beanbar", "due": "2026-12-04", "priority": "High"})]),
 ]
 
 # Requests that must not become writes: questions, a GDPR access request, a change without its value.
@@ -81,6 +88,7 @@ NO_WRITE = [
     ("change the price of the red mug", ["saleor.product_update"]),
     ("show me orders I should cancel", ["saleor.order_cancel"]),
     ("refund order 1203", ["saleor.order_cancel", "wagtail.page_publish"]),  # a tool the agent lacks is never planned
+    ("convert him into a deal worth 18k", ["crm.lead_convert"]),  # who "him" is, no word says: a question
 ]
 
 
@@ -103,7 +111,15 @@ def test_an_intent_reads_the_call_in_any_word_order(request_text: str, tools: li
 @pytest.mark.parametrize(("request_text", "tools"), NO_WRITE, ids=[c[0][:50] for c in NO_WRITE])
 def test_no_write_is_read_into_a_question_or_a_change_without_its_value(request_text: str, tools: list[str]) -> None:
     calls = plan_intents(request_text, builtin_slots(request_text, now=NOW), tools)
-    assert [(t, a) for t, a in calls if TOOLS.get(t).validate_args(a) is not None and t in tools] == []
+    assert [(tool, args) for tool, args in calls if _valid(tool, args)] == []
+
+
+def _valid(tool: str, args: dict[str, Any]) -> bool:
+    try:
+        TOOLS.get(tool).validate_args(args)
+    except ValidationError:
+        return False
+    return True
 
 
 def test_every_intent_names_a_catalog_tool_that_writes() -> None:

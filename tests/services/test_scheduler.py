@@ -219,7 +219,10 @@ async def test_two_scheduler_processes_never_deliver_twice(settings: Settings, b
                                                   stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                                                   stderr=asyncio.subprocess.PIPE) for i in (1, 2)]
     for proc in procs:
-        assert proc.stdout is not None and (await asyncio.wait_for(proc.stdout.readline(), 120)).strip() == b"ready"
+        assert proc.stdout is not None and proc.stderr is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)
+        if line.strip() != b"ready":
+            raise AssertionError(f"worker did not start: {(await proc.stderr.read()).decode()[-3000:]}")
     for proc in procs:
         assert proc.stdin is not None
         proc.stdin.write(b"go\n")
