@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -99,14 +100,24 @@ class AgentRegistry:
             raise AgentRegistryError("agent registry does not load:\n  " + "\n  ".join(problems))
 
     def _near_duplicates(self, threshold: float) -> list[str]:
-        owners: list[tuple[str, str, frozenset[str]]] = [
-            (spec.id, text, _tokens(text)) for spec in self for text in spec.examples
-        ]
-        found = []
-        for (a_id, a_text, a_tok), (b_id, b_text, b_tok) in combinations(owners, 2):
-            if a_id != b_id and len(a_tok) > 2 and _jaccard(a_tok, b_tok) >= threshold:
-                found.append(f"{a_id} and {b_id} have near-identical examples: {a_text!r} / {b_text!r}")
-        return found
+        examples = tuple((spec.id, text) for spec in self for text in spec.examples)
+        return list(_near_duplicate_examples(examples, threshold))
+
+
+@functools.lru_cache(maxsize=8)
+def _near_duplicate_examples(examples: tuple[tuple[str, str], ...], threshold: float) -> tuple[str, ...]:
+    """Every pair of examples of two agents that share nearly all their words (a pure function of the
+    examples: a process opening many Brains over the same catalog compares them once)."""
+    owners = [(agent_id, text, _tokens(text)) for agent_id, text in examples]
+    found = []
+    for (a_id, a_text, a_tok), (b_id, b_text, b_tok) in combinations(owners, 2):
+        if a_id != b_id and len(a_tok) > 2 and _jaccard(a_tok, b_tok) >= threshold:
+            found.append(f"{a_id} and {b_id} have near-identical examples: {a_text!r} / {b_text!r}")
+    return tuple(found)
+
+
+# libyaml's safe loader when PyYAML was built with it (same documents, about ten times faster).
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_specs() -> list[AgentSpec]:
@@ -116,7 +127,7 @@ def load_specs() -> list[AgentSpec]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data: Any = yaml.safe_load(entry.read_text())
+        data: Any = yaml.load(entry.read_text(), Loader=_YAML_LOADER)  # noqa: S506 (a safe loader)
         try:
             specs.append(AgentSpec.model_validate(data))
         except ValidationError as exc:
