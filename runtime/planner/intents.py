@@ -684,6 +684,17 @@ def plan_intents(request: str, slots: dict[str, str], tools: Iterable[str]) -> l
 _LIST_END = re.compile(r"\s*(?:[;.!?]|,\s*(?!and\b)(?-i:(?=[a-z]))|\s-\s|\b(?:because|since|as|from|on|in|off|out|for|to)\b|$)", IC)
 
 
+def split_names(value: str) -> list[str]:
+    """The items of a list written in words: "A, B and C", "A and the B"; "Salt and Pepper Set" stays one."""
+    if "," in value:
+        items = [v.strip() for v in value.split(",")]
+        items = items[:-1] + re.split(r"\s+and\s+(?:the\s+)?", re.sub(r"^and\s+", "", items[-1]))
+    else:
+        items = re.split(r"\s+and\s+the\s+", value, flags=IC)
+    items = [re.sub(r"^(?:and\s+)?(?:the|a|an|our|my)\s+", "", item, flags=IC).strip() for item in items]
+    return [item for item in items if item] or [value]
+
+
 def listed_after(request: str, cue: re.Pattern[str]) -> list[str]:
     """Names listed right after a request's words, each capitalised: "unpublish the Wool Scarf and the
     Puffer Vest" -> [Wool Scarf, Puffer Vest]; anything else (one name, lowercase words) -> []."""
@@ -693,14 +704,7 @@ def listed_after(request: str, cue: re.Pattern[str]) -> list[str]:
     rest = request[found.end():]
     end = _LIST_END.search(rest)
     segment = rest[:end.start()] if end else rest
-    segment = segment.strip()
-    if "," in segment:
-        parts = [p.strip() for p in segment.split(",")]
-        parts = parts[:-1] + re.split(r"^and\s+|\s+and\s+", parts[-1])
-    else:
-        parts = re.split(r"\s+and\s+(?=the\s)", segment, flags=IC)  # "Salt and Pepper Set" is one name
-    items = [re.sub(r"^(?:and\s+)?(?:the|our|my)\s+|\s+(?:pages?|posts?|products?|listings?)$", "", item.strip(), flags=IC)
-             for item in parts]
+    items = [re.sub(r"\s+(?:pages?|posts?|products?|listings?)$", "", item, flags=IC) for item in split_names(segment.strip())]
     items = [item for item in items if item]
     if len(items) < 2 or not all(re.match(r"[A-Z0-9]", item) for item in items):
         return []

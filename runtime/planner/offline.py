@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
-from runtime.planner.intents import plan_intents
+from runtime.planner.intents import plan_intents, split_names
 from runtime.planner.slots import builtin_slots
 from tools.registry import ToolRegistry
 
@@ -32,18 +32,6 @@ def _clean(value: str) -> str:
     value = value.strip().strip(".,;:!?\"'").strip()
     value = _TRAILING.sub("", value).strip(".,;:!? ")
     return _KIND_WORD.sub("", _LEADING.sub("", value).strip())
-
-
-def split_names(value: str) -> list[str]:
-    """The items of a list written in words: "A, B and C", "A and the B"; "Salt and Pepper Set" stays one."""
-    if "," in value:
-        items = [v.strip() for v in value.split(",")]
-        last = re.split(r"\s+and\s+(?:the\s+)?", re.sub(r"^and\s+", "", items[-1]))
-        items = items[:-1] + last
-    else:
-        items = re.split(r"\s+and\s+the\s+", value)
-    items = [_LEADING.sub("", re.sub(r"^and\s+", "", item)).strip() for item in items]
-    return [item for item in items if item] or [value]
 
 
 def extract_slots(request: str, match: re.Match[str]) -> dict[str, str]:

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from agents.registry import load_specs
 from runtime.planner.base import PlanningContext
-from runtime.planner.intents import INTENTS, clause, plan_intents, resolve_references
-from runtime.planner.offline import OfflinePlanner, catches_all, split_names
+from runtime.planner.intents import INTENTS, clause, plan_intents, resolve_references, split_names
+from runtime.planner.offline import OfflinePlanner, catches_all
 from runtime.planner.slots import builtin_slots
 from tools.registry import default_registry
 
