@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 TASK   ?= add a product called Red Mug priced 12 USD to the store
+# pytest workers for `make test` (pytest-xdist; each has its own embedded Postgres and redis-server)
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup redis lint bench clean
 
@@ -32,8 +34,12 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: setup redis lint
-	$(BIN)/pytest
+# Prints the slowest 15 tests and the wall time of the whole target (lint included).
+test: setup redis
+	@start=$$(date +%s); \
+	$(BIN)/ruff check . && $(BIN)/mypy && \
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15; status=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s wall (lint and pytest, after set-up)"; exit $$status
 
 clean:
 	rm -rf .brain
@@ -49,5 +55,5 @@ bench: setup
 # Every real-server integration test (tests/integration), Superset's included: the servers are
 # installed into their own virtualenvs under .brain/integration/ on the first run.
 .PHONY: integration
-integration: setup
+integration: setup redis
 	$(BIN)/pytest -m integration tests/integration

@@ -4,6 +4,7 @@ from a migrated template), one redis-server per session, one embedding model per
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -22,9 +23,11 @@ for name in ("BRAIN_MODEL", "DATABASE_URL", "BRAIN_DATABASE_URL", "BRAIN_SALEOR_
 
 import psycopg
 import pytest
+from filelock import FileLock
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from agents.registry import load_out_of_scope
+from agents.routing import training_key, training_set
 from memory.embeddings import MiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
@@ -34,6 +37,7 @@ from runtime.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BRAIN_SHARED_DIR", REPO.parent / "shared"))
 TEMPLATE = "brain_template"
+ROUTING_CACHE = Path(os.environ.get("BRAIN_TEST_CACHE", REPO / ".brain" / "test-cache"))
 
 
 @pytest.fixture(scope="session")
@@ -62,11 +66,23 @@ async def template_url(pg_url: str, embedder: MiniLMEmbedder) -> str:
     await db.migrate(url)
     async with await psycopg.AsyncConnection.connect(url, autocommit=True, prepare_threshold=0) as conn:
         await AsyncPostgresSaver(conn).setup()  # type: ignore[arg-type]
-    # Train the routing model once; every test database cloned from the template reuses it.
+    # Train the routing model once; every test database cloned from the template reuses it, and
+    # every pytest worker (xdist) and later session reuses it through a file keyed by its data.
+    specs, out_of_scope = list(load_catalog()[1]), load_out_of_scope()
+    key = training_key(embedder.name, *training_set(specs, out_of_scope))
+    cached = ROUTING_CACHE / f"routing-{key[:24]}.pickle"
+    ROUTING_CACHE.mkdir(parents=True, exist_ok=True)
     pool = db.open_pool(url)
     await pool.open()
     try:
-        await load_or_train(pool, list(load_catalog()[1]), load_out_of_scope(), embedder)
+        with FileLock(str(cached) + ".lock"):
+            if cached.exists():
+                async with pool.connection() as conn:
+                    await conn.execute("INSERT INTO routing_models (key, payload) VALUES (%s, %s)",
+                                       (key, cached.read_bytes()))
+            model = await load_or_train(pool, specs, out_of_scope, embedder)
+            if not cached.exists():
+                cached.write_bytes(pickle.dumps(model))
     finally:
         await pool.close()
     return url
