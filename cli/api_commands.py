@@ -33,6 +33,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from bootstrap import open_brain
     from runtime.brain import Brain
     from runtime.logging import configure_logging
     from runtime.settings import load_settings
@@ -47,11 +48,11 @@ def serve(
     settings = load_settings()
     configure_logging(settings.log_level)
 
-    async def open_brain() -> Brain:
-        return await Brain.open(settings)
+    async def open_for_api() -> Brain:
+        return await open_brain(settings)
 
     err.print(f"serving the Brain API on http://{host}:{port}/api/brain/ (docs: /api/brain/docs)")
-    uvicorn.run(create_app(open_brain, api_settings), host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(create_app(open_for_api, api_settings), host=host, port=port, log_level=settings.log_level.lower())
 
 
 def token(

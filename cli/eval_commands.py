@@ -10,13 +10,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from bootstrap import open_brain
 from evals import compare as comparing
 from evals import floors as floor_file
 from evals import policy_sim, report
 from evals.case import SuiteCase, SuiteError, check_references, load_suites
 from evals.runner import EvalOptions, run_suite
 from runtime import clock
-from runtime.brain import Brain
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
 
@@ -114,7 +114,7 @@ async def _run(cases: list[SuiteCase], suites: list[str], options: EvalOptions, 
     # A failing tool is part of what a case records; its warning would only break the progress bar.
     configure_logging("ERROR" if settings.log_level.upper() in ("WARNING", "WARN") else settings.log_level)
     with console.status("starting the Brain (database, agents, router)..."):
-        brain = await Brain.open(settings)
+        brain = await open_brain(settings)
     try:
         try:
             check_references(cases, brain.agents.ids(), brain.tools.ids())

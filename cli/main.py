@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bootstrap import open_brain
 from cli.render import approval_table, runs_table, show_event
 from runtime.approvals import ApprovalAnswer, CallAnswer, InvalidAnswer
 from runtime.brain import Brain, PermissionDenied, RunOutcome
@@ -43,7 +44,7 @@ def _with_brain(work: Callable[[Brain], Awaitable[T]], *, quiet: bool = False) -
 
     async def main() -> T:
         with console.status("starting the Brain (database, agents, router)..."):
-            brain = await Brain.open(settings)
+            brain = await open_brain(settings)
         if not quiet:
             brain.events.listeners.append(lambda event: show_event(console, event))
         try:
@@ -250,14 +251,18 @@ def policy_set(
     approver: str | None = typer.Option(None, "--approver", help="operator | tenant_admin | super_admin"),
     timeout: int | None = typer.Option(None, "--timeout", help="approval time limit in minutes"),
     on_timeout: str | None = typer.Option(None, "--on-timeout", help="reject | escalate"),
+    untrusted_writes: str | None = typer.Option(
+        None, "--untrusted-writes", help="ask | allow: writes whose arguments come from tool results or memories"),
     note: str | None = typer.Option(None, "--note"),
     scope: str = ScopeOpt, tenant: str = TenantOpt, role: str = typer.Option("super_admin", "--role"), user: str | None = UserOpt,
 ) -> None:
     """Change a workflow's HITL settings; every change is a new version with its author."""
     changes = {k: v for k, v in {"hitl": hitl, "confidence_threshold": threshold, "approver_role": approver,
-                                 "approval_timeout_minutes": timeout, "on_timeout": on_timeout}.items() if v is not None}
+                                 "approval_timeout_minutes": timeout, "on_timeout": on_timeout,
+                                 "untrusted_writes": untrusted_writes}.items() if v is not None}
     if not changes:
-        console.print("[red]error:[/] nothing to change: give --hitl/--no-hitl, --threshold, --approver, --timeout or --on-timeout")
+        console.print("[red]error:[/] nothing to change: give --hitl/--no-hitl, --threshold, --approver, --timeout, "
+                      "--on-timeout or --untrusted-writes")
         raise typer.Exit(2)
     actor = _actor(tenant, role, user)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import signal
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from bootstrap import client_factory
+from bootstrap.stand_ins import APPS, serve_env
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
 from runtime.wiring import ClientFactory
@@ -32,11 +33,10 @@ ORDER = ("saleor", "wagtail", "crm", "superset", "telegram")
 def plan(factory: ClientFactory, tenant: str, host: str, port: int) -> list[tuple[str, int, Any, dict[str, str]]]:
     """(system, port, ASGI app, settings to export) for each stand-in, on consecutive ports."""
     served = []
-    for offset, system in enumerate(s for s in ORDER if s in factory.systems):
-        module = importlib.import_module(f"runtime.wiring.{system}")
+    for offset, system in enumerate(s for s in ORDER if factory.has_stand_in(s)):
         store = factory.sandbox_store(system, tenant)
-        app = module.sandbox_app(factory.settings, store)
-        served.append((system, port + offset, app, module.serve_env(f"http://{host}:{port + offset}")))
+        app = APPS[system](factory.settings, store)
+        served.append((system, port + offset, app, serve_env(system, f"http://{host}:{port + offset}")))
     return served
 
 
@@ -57,7 +57,7 @@ def serve(
     """Serve each stand-in on its own port until Ctrl-C; prints the settings that point the Brain at them."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    served = plan(ClientFactory(settings), tenant, host, port)
+    served = plan(client_factory(settings), tenant, host, port)
     for system, system_port, _, env in served:
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         console.print(f"{system:9} http://{host}:{system_port}  export {exports}", soft_wrap=True)

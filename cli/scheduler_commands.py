@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bootstrap import open_brain
 from runtime.brain import Brain
 from runtime.db import tenant_scope
 from runtime.logging import configure_logging
@@ -35,7 +36,7 @@ def run(
     configure_logging(settings.log_level)
 
     async def main() -> None:
-        brain = await Brain.open(settings)
+        brain = await open_brain(settings)
         try:
             worker = _scheduler(brain).worker()
             if once:
@@ -64,7 +65,7 @@ def list_reminders(
     configure_logging(settings.log_level)
 
     async def main() -> None:
-        brain = await Brain.open(settings)
+        brain = await open_brain(settings)
         try:
             with tenant_scope(tenant):
                 listed = await _scheduler(brain).dump(tenant)

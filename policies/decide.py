@@ -8,8 +8,10 @@ from policies.model import CallFacts, Decision, Outcome, Policy, Rule
 def decide(call: CallFacts, route_confidence: float, plan_confidence: float, policy: Policy) -> Decision:
     """auto | ask | deny for one call (semantics in shared/DESIGN.md, 'Policy semantics').
 
-    Explicit rules first: any matching deny wins; otherwise the most specific matching rule.
-    Then the workflow's settings by risk class. An unknown workflow asks.
+    Explicit rules first: any matching deny wins. A write whose arguments come from untrusted text
+    asks a person next (unless its workflow sets `untrusted_writes: allow`), before any allowing
+    rule. Otherwise the most specific matching rule, then the workflow's settings by risk class.
+    An unknown workflow asks.
     """
     confidence = round(min(route_confidence, plan_confidence), 4)
     workflow = policy.workflows.get(call.workflow)
@@ -28,6 +30,10 @@ def decide(call: CallFacts, route_confidence: float, plan_confidence: float, pol
     if denials:
         rule = max(denials, key=lambda r: r.specificity)
         return made(Outcome.DENY, rule.reason or f"rule {rule.id} denies {call.tool}", rule)
+    if call.tainted and call.risk != "read" and (workflow is None or workflow.untrusted_writes == "ask"):
+        return made(Outcome.ASK, f"{call.tool} was planned from untrusted text (arguments "
+                                 f"{', '.join(call.tainted)} come from tool results or memories, not the request): "
+                                 "a person decides")
     if matching:
         top = max(rule.specificity for rule in matching)
         best = [rule for rule in matching if rule.specificity == top]

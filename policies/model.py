@@ -30,6 +30,9 @@ class WorkflowPolicy(BaseModel):
     approver_role: Role = "operator"
     approval_timeout_minutes: int | None = Field(default=1440, ge=1, description="None: an approval waits forever")
     on_timeout: Literal["reject", "escalate"] = "reject"
+    untrusted_writes: Literal["ask", "allow"] = Field(
+        default="ask", description="a write whose arguments come from untrusted text (tool results, memories): "
+                                   "ask a person whatever the confidence, or decide it as any other write")
 
 
 class Rule(BaseModel):
@@ -84,6 +87,7 @@ class WorkflowOverride(BaseModel):
     approver_role: Role | None = None
     approval_timeout_minutes: int | None = Field(default=None, ge=1)
     on_timeout: Literal["reject", "escalate"] | None = None
+    untrusted_writes: Literal["ask", "allow"] | None = None
 
 
 class TenantOverrides(BaseModel):
@@ -124,6 +128,8 @@ class CallFacts(BaseModel):
     workflow: str
     tenant: str
     agent: str
+    # Argument paths taken from untrusted text (runtime/taint.py); empty: all from the request.
+    tainted: tuple[str, ...] = ()
 
 
 class Decision(BaseModel):

@@ -35,7 +35,7 @@ from runtime.routing_store import load_or_train
 from runtime.runs import Actor, RunNotFound, RunStateConflict, RunStore
 from runtime.services import BoundServices, make_factories
 from runtime.settings import Settings, make_embedder
-from runtime.wiring import ClientFactory, current_namespace
+from runtime.wiring import ClientFactory, SystemWiring, current_namespace
 from tools.context import ToolContext
 from tools.registry import ToolRegistry, default_registry
 
@@ -94,7 +94,8 @@ class Brain:
     """Open with `await Brain.open(settings)`; close with `await brain.close()`."""
 
     def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], *, tools: ToolRegistry,
-                 agents: AgentRegistry, router: Router, redis: Any | None = None, embedder: Embedder | None = None):
+                 agents: AgentRegistry, router: Router, redis: Any | None = None, embedder: Embedder | None = None,
+                 systems: dict[str, SystemWiring] | None = None):
         self.settings = settings
         self.pool = pool
         self.tools = tools
@@ -106,7 +107,7 @@ class Brain:
         self.events = EventSink(pool, redis)
         self.policies = PolicyStore(pool)
         self.memory = MemoryStore(pool, embedder or router.embedder)
-        self.clients = ClientFactory(settings)
+        self.clients = ClientFactory(settings, systems)
         self.executor = Executor(tools, self.ledger, self._tool_context)
         self.services = make_factories(self)
         self.offline_planner = OfflinePlanner(tools)
@@ -114,7 +115,10 @@ class Brain:
         self.graph = build_graph(self._deps(), self.saver)
 
     @classmethod
-    async def open(cls, settings: Settings, *, embedder: Embedder | None = None, url: str | None = None) -> Brain:
+    async def open(cls, settings: Settings, *, embedder: Embedder | None = None, url: str | None = None,
+                   systems: dict[str, SystemWiring] | None = None) -> Brain:
+        """Migrate, connect and load the catalog and router. `systems`: how each external system is
+        reached (default: the real systems only; `bootstrap.open_brain` adds the local stand-ins)."""
         if url is None:
             url = await asyncio.to_thread(db.resolve_url, settings.database_url, settings.pgdata)
         await db.wait_ready(url)
@@ -131,7 +135,8 @@ class Brain:
                 from redis.asyncio import Redis
 
                 redis = Redis.from_url(settings.redis_url)
-            brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis, embedder=embedder)
+            brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis, embedder=embedder,
+                        systems=systems)
         except BaseException:
             await pool.close()
             raise

@@ -26,6 +26,7 @@ from runtime.executor import Executor
 from runtime.ledger import Entry, Ledger
 from runtime.planner.base import Plan, PlanningContext, compose_answer
 from runtime.router import RouteResult
+from runtime.taint import tainted_arguments, untrusted_text
 from tools.registry import ToolRegistry
 from tools.spec import call_hash
 
@@ -128,7 +129,9 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         )
         plan = await deps.plan(ctx)
         if plan.calls:
-            pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args} for c in plan.calls]
+            untrusted = untrusted_text(results, memory)
+            pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args,
+                        "tainted": tainted_arguments(c.args, task, untrusted)} for c in plan.calls]
             await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
                             f"planned:{total + 1}")
             return {"pending": pending, "plan_confidence": plan.confidence, "round": total + 1, "agent_rounds": rounds + 1}
@@ -184,7 +187,8 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             elif recorded is None and tool.escalate is not None:
                 escalation = await deps.executor.check_escalation(state["tenant"], state["user"], state["run_id"], tool.id, args)
                 risk = "destructive" if escalation else risk
-            facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id)
+            facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id,
+                              tainted=tuple(call.get("tainted") or ()))
             decision = decide(facts, route_conf, plan_conf, policy)
             if escalation:
                 decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
@@ -200,6 +204,8 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
                                                 "outcome": decision.outcome.value, "reason": decision.reason},
                             f"decision:{call['call_id']}")
             item = {**item, "args": args, "risk": risk, "reason": decision.reason}
+            if call.get("tainted"):
+                item["tainted"] = list(call["tainted"])
             if decision.outcome is Outcome.AUTO:
                 gated.append({**item, "outcome": "allow"})
             elif decision.outcome is Outcome.DENY:

@@ -24,15 +24,23 @@ for name in ("BRAIN_MODEL", "DATABASE_URL", "BRAIN_DATABASE_URL", "BRAIN_SALEOR_
 import psycopg
 import pytest
 from filelock import FileLock
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from agents.registry import load_out_of_scope
 from agents.routing import training_key, training_set
+from bootstrap import open_brain
 from memory.embeddings import MiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
 from runtime.routing_store import load_or_train
 from runtime.settings import Settings
+
+# Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
+# of a busy two-core machine. Properties keep their example counts; only time limits go.
+hypothesis_settings.register_profile("brain", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("brain")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("BRAIN_SHARED_DIR", REPO.parent / "shared"))
@@ -70,8 +78,7 @@ async def template_url(pg_url: str, embedder: MiniLMEmbedder) -> str:
     # every pytest worker (xdist) and later session reuses it through a file keyed by its data.
     specs, out_of_scope = list(load_catalog()[1]), load_out_of_scope()
     key = training_key(embedder.name, *training_set(specs, out_of_scope))
-    cached = ROUTING_CACHE / f"routing-{key[:24]}.pickle"
-    ROUTING_CACHE.mkdir(parents=True, exist_ok=True)
+    cached = _routing_cache_file(key)
     pool = db.open_pool(url)
     await pool.open()
     try:
@@ -86,6 +93,11 @@ async def template_url(pg_url: str, embedder: MiniLMEmbedder) -> str:
     finally:
         await pool.close()
     return url
+
+
+def _routing_cache_file(key: str) -> Path:
+    ROUTING_CACHE.mkdir(parents=True, exist_ok=True)
+    return ROUTING_CACHE / f"routing-{key[:24]}.pickle"
 
 
 @pytest.fixture
@@ -153,7 +165,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 @pytest.fixture
 async def brain(settings: Settings, db_url: str, embedder: MiniLMEmbedder) -> AsyncIterator[Brain]:
-    opened = await Brain.open(settings, embedder=embedder, url=db_url)
+    opened = await open_brain(settings, embedder=embedder, url=db_url)
     yield opened
     await opened.close()
 

@@ -1,7 +1,9 @@
-"""How each external system is reached: its real adapter when configured, else its sandbox.
+"""How each external system is reached: its real adapter when configured, else a stand-in.
 
-One module per system exposes `WIRING: SystemWiring`. `ClientFactory` builds each tenant's
-clients lazily, on the first tool call that needs them, and closes them all at the end.
+One module per system exposes `WIRING: SystemWiring`, which knows only the real adapter. Local
+stand-ins (the sandbox systems) are chosen by the composition root (`bootstrap/`) and passed in:
+the runtime never imports them. `ClientFactory` builds each tenant's clients lazily, on the first
+tool call that needs them, and closes them all at the end.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,18 +25,34 @@ class SandboxStore(Protocol):
     def dump(self) -> dict[str, Any]: ...
 
 
+class SystemNotConfigured(LookupError):
+    """A tool needs a system that has neither a real endpoint nor a stand-in."""
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A local stand-in of a system: its state per tenant, and a client of the real adapter class
+    talking to it (over ASGI). Supplied by the composition root, never imported by the runtime."""
+
+    # The stand-in's state for a tenant, persisted at the given path.
+    store: Callable[[Path], SandboxStore]
+    # A client of the real adapter class talking to the stand-in.
+    client: Callable[[Settings, SandboxStore], Any]
+    # Demo data for a new stand-in.
+    demo_data: Callable[[], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class SystemWiring:
     name: str
     # The real system's client, or None when settings do not configure it.
     real_client: Callable[[Settings, str], Any | None]
-    # The sandbox's state for a tenant, persisted at the given path.
-    sandbox_store: Callable[[Path], SandboxStore]
-    # A client of the real adapter class talking to the sandbox app over ASGI.
-    sandbox_client: Callable[[Settings, SandboxStore], Any]
-    # Demo data for a new sandbox.
-    demo_data: Callable[[], dict[str, Any]]
     state_file: str = "state.json"
+    # Used when the real system is not configured; None: the system must be configured.
+    stand_in: StandIn | None = None
+
+    def with_stand_in(self, stand_in: StandIn) -> SystemWiring:
+        return replace(self, stand_in=stand_in)
 
 
 SYSTEM_MODULES = ("saleor", "wagtail", "crm", "superset", "telegram")
@@ -61,6 +79,7 @@ def current_namespace() -> str:
 
 
 def wirings() -> dict[str, SystemWiring]:
+    """The real-system wiring of every system, without stand-ins."""
     found: dict[str, SystemWiring] = {}
     for name in SYSTEM_MODULES:
         try:
@@ -91,9 +110,11 @@ class TenantClients(Mapping[str, Any]):
 
 
 class ClientFactory:
-    def __init__(self, settings: Settings):
+    """Clients per (system, tenant, sandbox namespace). `systems` defaults to real systems only."""
+
+    def __init__(self, settings: Settings, systems: Mapping[str, SystemWiring] | None = None):
         self.settings = settings
-        self.systems = wirings()
+        self.systems = dict(systems) if systems is not None else wirings()
         self._clients: dict[tuple[str, str, str], Any] = {}
 
     def for_tenant(self, tenant: str) -> TenantClients:
@@ -107,14 +128,29 @@ class ClientFactory:
 
     def sandbox_store(self, system: str, tenant: str, *, seed_demo: bool = True) -> SandboxStore:
         """The tenant's sandbox state for a system; a new one starts with the demo data."""
-        wiring = self.systems[system]
+        stand_in = self._stand_in(system)
         path = self.store_path(system, tenant)
         fresh = not path.exists()
         path.parent.mkdir(parents=True, exist_ok=True)
-        store = wiring.sandbox_store(path)
+        store = stand_in.store(path)
         if fresh and seed_demo:
-            store.seed(wiring.demo_data())
+            store.seed(stand_in.demo_data())
         return store
+
+    def demo_data(self, system: str) -> dict[str, Any]:
+        """The demo data a new stand-in of the system starts with."""
+        return self._stand_in(system).demo_data()
+
+    def has_stand_in(self, system: str) -> bool:
+        return system in self.systems and self.systems[system].stand_in is not None
+
+    def _stand_in(self, system: str) -> StandIn:
+        stand_in = self.systems[system].stand_in
+        if stand_in is None:
+            raise SystemNotConfigured(
+                f"{system} has no local stand-in in this process: set its BRAIN_{system.upper()}_URL, "
+                "or open the Brain through bootstrap.open_brain, which adds the sandbox stand-ins")
+        return stand_in
 
     def client(self, system: str, tenant: str) -> Any:
         if system not in self.systems:
@@ -124,7 +160,7 @@ class ClientFactory:
             wiring = self.systems[system]
             client = wiring.real_client(self.settings, tenant)
             if client is None:
-                client = wiring.sandbox_client(self.settings, self.sandbox_store(system, tenant))
+                client = self._stand_in(system).client(self.settings, self.sandbox_store(system, tenant))
             self._clients[key] = client
         return self._clients[key]
 

@@ -12,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
 
 from api.app import create_app
+from bootstrap import open_brain
 from memory.embeddings import MiniLMEmbedder
 from runtime.brain import Brain
 from runtime.runs import Actor
@@ -113,7 +114,7 @@ async def test_lifespan_applies_approval_time_limits_and_keeps_a_given_brain_ope
 async def test_a_brain_factory_is_opened_and_closed_by_the_app(
     settings: Settings, db_url: str, embedder: MiniLMEmbedder, auth: Auth
 ) -> None:
-    app = create_app(lambda: Brain.open(settings, embedder=embedder, url=db_url), make_settings())
+    app = create_app(lambda: open_brain(settings, embedder=embedder, url=db_url), make_settings())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
         before = await client.get("/tasks", headers=auth())
         assert before.status_code == 503 and "starting or stopping" in error_of(before)["message"]

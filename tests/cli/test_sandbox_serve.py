@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bootstrap import client_factory
 from runtime.settings import Settings
-from runtime.wiring import ClientFactory
 from tests.conftest import SHARED
 from tools.context import ToolContext
 from tools.registry import default_registry
@@ -65,7 +65,7 @@ async def test_served_stand_ins_answer_the_real_adapters_over_http(tmp_path: Pat
                             crm_token=SecretStr(exports["BRAIN_CRM_TOKEN"]), superset_url=exports["BRAIN_SUPERSET_URL"],
                             telegram_bot_token=SecretStr(exports["BRAIN_TELEGRAM_BOT_TOKEN"]),
                             telegram_api_url=exports["BRAIN_TELEGRAM_API_URL"])
-        factory = ClientFactory(settings)
+        factory = client_factory(settings)
         tools = default_registry()
         ctx = ToolContext(tenant="acme", user="alex", run_id="r", clients=factory.for_tenant("acme"))
 

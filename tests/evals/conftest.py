@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from bootstrap import open_brain
 from memory.embeddings import MiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain
@@ -26,7 +27,7 @@ async def open_eval_brain(pg_url: str, embedder: MiniLMEmbedder, home: Path) -> 
     url = db.with_database(pg_url, name)
     settings = Settings(home=home, database_url=url, specs_dir=SHARED / "specs", redis_url=None, model=None)
     try:
-        brain = await Brain.open(settings, embedder=embedder, url=url)
+        brain = await open_brain(settings, embedder=embedder, url=url)
         try:
             yield brain
         finally:

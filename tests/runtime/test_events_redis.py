@@ -7,15 +7,15 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from bootstrap import open_brain
 from memory.embeddings import MiniLMEmbedder
-from runtime.brain import Brain
 from runtime.events import redis_stream_key
 from runtime.settings import Settings
 from tests.runtime.helpers import ACTOR, REQUEST
 
 
 async def test_events_reach_redis(settings: Settings, db_url: str, redis_url: str, embedder: MiniLMEmbedder, tmp_path: Path) -> None:
-    brain = await Brain.open(settings.model_copy(update={"redis_url": redis_url}), embedder=embedder, url=db_url)
+    brain = await open_brain(settings.model_copy(update={"redis_url": redis_url}), embedder=embedder, url=db_url)
     try:
         out = await brain.submit(REQUEST, ACTOR)
     finally:

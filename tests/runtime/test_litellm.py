@@ -11,8 +11,8 @@ import pytest
 import respx
 from pydantic import SecretStr
 
+from bootstrap import open_brain
 from memory.embeddings import MiniLMEmbedder
-from runtime.brain import Brain
 from runtime.settings import Settings
 from tests.runtime.helpers import ACTOR, APPROVE_ALL, REQUEST, products
 
@@ -61,7 +61,7 @@ async def test_litellm_model_plans_through_the_gate(settings: Settings, db_url: 
         bodies.append(json.loads(request.content))
         return httpx.Response(200, json=next(replies))
 
-    brain = await Brain.open(settings, embedder=embedder, url=db_url)
+    brain = await open_brain(settings, embedder=embedder, url=db_url)
     try:
         with respx.mock(assert_all_called=True) as mock:
             mock.post(ENDPOINT).mock(side_effect=answer)

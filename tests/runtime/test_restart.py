@@ -27,7 +27,7 @@ from runtime.settings import load_settings
 
 async def main():
     configure_logging("WARNING")
-    brain = await Brain.open(load_settings())
+    brain = await open_brain(load_settings())
     out = await brain.submit(sys.argv[1], Actor("dana", "demo", "operator"))
     print(out.run_id, out.status, flush=True)
     await asyncio.sleep(3600)

@@ -195,7 +195,7 @@ from runtime.settings import load_settings
 
 async def main():
     configure_logging("WARNING")
-    brain = await Brain.open(load_settings())
+    brain = await open_brain(load_settings())
     worker = brain.services["scheduler"].worker(worker_id=sys.argv[1])
     print("ready", flush=True)
     sys.stdin.readline()  # start together
