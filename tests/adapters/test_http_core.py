@@ -16,7 +16,14 @@ import pytest
 import structlog
 
 from adapters.errors import RateLimited, Unavailable
-from adapters.http import ClientLifecycle, HttpCore, RetryPolicy, decode_json, query_params, retry_after_seconds
+from adapters.http import (
+    ClientLifecycle,
+    HttpCore,
+    RetryPolicy,
+    decode_json,
+    query_params,
+    retry_after_seconds,
+)
 
 BASE = "http://system.test"
 
