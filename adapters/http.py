@@ -257,6 +257,15 @@ class ClientLifecycle:
         await self.aclose()
 
 
+class CoreClient(ClientLifecycle):
+    """A client whose connections are one `HttpCore`, kept in `_core`."""
+
+    _core: HttpCore
+
+    async def aclose(self) -> None:
+        await self._core.aclose()
+
+
 def _failure(state: RetryCallState) -> _TryAgain | None:
     error = state.outcome.exception() if state.outcome is not None else None
     return error if isinstance(error, _TryAgain) else None

@@ -11,14 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.errors import (
-    AdapterError,
-    AuthError,
-    Conflict,
-    InvalidRequest,
-    NotFound,
-    Unavailable,
-)
+from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, NotFound, Unavailable
 
 SYSTEM = "crm"
 

@@ -14,7 +14,7 @@ from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 
 from adapters.errors import AuthError, InvalidRequest, NotFound, RateLimited, Unavailable
-from adapters.http import HttpCore, RetryPolicy, retry_after_seconds
+from adapters.http import CoreClient, HttpCore, RetryPolicy, retry_after_seconds
 from adapters.saleor import documents
 from adapters.saleor.auth import Credentials
 from adapters.saleor.failures import SYSTEM, graphql_error, mutation_error
@@ -37,7 +37,7 @@ def is_mutation(document: str) -> bool:
     return True
 
 
-class SaleorTransport:
+class SaleorTransport(CoreClient):
     """Sends documents to one Saleor GraphQL endpoint.
 
     Reads (queries) are retried on 502/503/504 and connection errors (see `adapters.http`);
@@ -59,9 +59,6 @@ class SaleorTransport:
         policy = RetryPolicy(max_retries=max_retries, backoff=backoff, statuses=RETRYABLE_STATUS)
         self._core = HttpCore(SYSTEM, "Saleor", transport=transport, timeout=timeout, policy=policy)
         self._login_lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        await self._core.aclose()
 
     async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run a document and return its `data`; after an auth error, log in again and retry once."""

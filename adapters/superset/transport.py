@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from adapters.errors import AdapterError, AuthError, Unavailable
-from adapters.http import HttpCore, RetryPolicy, Sleep
+from adapters.http import CoreClient, HttpCore, RetryPolicy, Sleep
 from adapters.superset.auth import Session
 from adapters.superset.failures import (
     SYSTEM,
@@ -36,7 +36,7 @@ class Reply:
     body: Any
 
 
-class SupersetTransport:
+class SupersetTransport(CoreClient):
     """Sends requests to one Superset (its root URL) as one user.
 
     Reads (GETs, and POSTs the caller marks `safe` because repeating them changes nothing) are
@@ -61,9 +61,6 @@ class SupersetTransport:
         self._core = HttpCore(SYSTEM, "Superset", base_url=self.base_url, transport=transport, timeout=timeout,
                               policy=policy, sleep=sleep)
         self._login_lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        await self._core.aclose()
 
     async def request(
         self,

@@ -12,14 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.errors import (
-    AdapterError,
-    AuthError,
-    Conflict,
-    InvalidRequest,
-    NotFound,
-    Unavailable,
-)
+from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, NotFound, Unavailable
 
 SYSTEM = "wagtail"
 
