@@ -1,15 +1,35 @@
-"""Sandbox state as a JSON file shared by processes: an exclusive file lock, a read, an atomic write."""
+"""Sandbox state as a JSON file shared by processes: an exclusive file lock, a read, an atomic write.
+
+`StateFile` is the whole pattern a stand-in's store follows: one transaction at a time (a
+thread lock, and the file lock when persisted), the state read fresh from the file, and
+written back atomically only when the transaction changed it and ended cleanly.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import fcntl
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+
+class Tracked(Protocol):
+    """A view of one state dict that knows whether it was changed."""
+
+    @property
+    def state(self) -> Any: ...
+
+    @property
+    def dirty(self) -> bool: ...
+
+
+T = TypeVar("T", bound=Tracked)
 
 
 @contextlib.contextmanager
@@ -47,3 +67,28 @@ def write_state(path: Path, state: Any) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+class StateFile:
+    """One stand-in's state: in memory, or with `path` in that JSON file shared by processes.
+
+    Without a path a transaction works on a copy, so one that fails half-way leaves the state
+    as it was.
+    """
+
+    def __init__(self, path: Path | None, empty: Any) -> None:
+        self.path = Path(path) if path is not None else None
+        self._lock = threading.RLock()
+        self._state = empty
+
+    @contextlib.contextmanager
+    def transaction(self, view: Callable[[Any], T]) -> Iterator[T]:
+        """Exclusive access to the current state through `view`; saved if it ends dirty."""
+        with self._lock, file_lock(self.path):
+            loaded = read_state(self.path)
+            tx = view(loaded if loaded is not None else copy.deepcopy(self._state))
+            yield tx
+            if tx.dirty:
+                self._state = tx.state
+                if self.path is not None:
+                    write_state(self.path, tx.state)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +11,7 @@ from sandbox.crm.demo import demo_seed
 from sandbox.crm.dump import dump_crm
 from sandbox.crm.seeding import seed_crm
 from sandbox.crm.state import CrmState, empty_state
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StateFile
 
 
 class CrmStore:
@@ -25,9 +23,11 @@ class CrmStore:
     """
 
     def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: dict[str, Any] = empty_state()
+        self._file = StateFile(persist_path, empty_state())
+
+    @property
+    def persist_path(self) -> Path | None:
+        return self._file.path
 
     @classmethod
     def with_demo_data(cls, persist_path: Path | None = None) -> CrmStore:
@@ -41,11 +41,8 @@ class CrmStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[CrmState]:
         """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            state = CrmState(self._load())
+        with self._file.transaction(CrmState) as state:
             yield state
-            if state.dirty:
-                self._save(state.state)
 
     def reset(self) -> None:
         """Empty the CRM (a new organisation with no users or records)."""
@@ -67,24 +64,3 @@ class CrmStore:
         """The CRM in the seed shape, with the tools' argument names (email, status, stage, ...)."""
         with self.transaction() as state:
             return dump_crm(state)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> dict[str, Any]:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: dict[str, Any] = loaded
-            return stored
-        # A copy, so that a transaction failing half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)

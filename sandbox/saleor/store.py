@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import copy
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StateFile
 from sandbox.saleor.catalog import Catalog, empty_state
 from sandbox.saleor.demo import demo_seed
 from sandbox.saleor.seeding import dump_catalog, seed_catalog
@@ -25,9 +23,11 @@ class SaleorStore:
     """
 
     def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: dict[str, Any] = empty_state()
+        self._file = StateFile(persist_path, empty_state())
+
+    @property
+    def persist_path(self) -> Path | None:
+        return self._file.path
 
     @classmethod
     def with_demo_data(cls, persist_path: Path | None = None) -> SaleorStore:
@@ -41,11 +41,8 @@ class SaleorStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Catalog]:
         """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            catalog = Catalog(self._load())
+        with self._file.transaction(Catalog) as catalog:
             yield catalog
-            if catalog.dirty:
-                self._save(catalog.state)
 
     def reset(self) -> None:
         """Empty the store (the token signing key is kept, so issued tokens stay valid)."""
@@ -68,24 +65,3 @@ class SaleorStore:
         """The store in the seed shape (products with name, slug, price, sku, category, ...)."""
         with self.transaction() as catalog:
             return dump_catalog(catalog)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> dict[str, Any]:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: dict[str, Any] = loaded
-            return stored
-        # A copy, so that a transaction that fails half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)

@@ -7,13 +7,11 @@ demo tables (see `warehouse.py`).
 from __future__ import annotations
 
 import contextlib
-import copy
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StateFile
 from sandbox.superset.demo import demo_seed
 from sandbox.superset.seeding import State, dump_state, empty_state, seed_state
 
@@ -36,9 +34,11 @@ class SupersetStore:
     """
 
     def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: State = empty_state()
+        self._file = StateFile(persist_path, empty_state())
+
+    @property
+    def persist_path(self) -> Path | None:
+        return self._file.path
 
     @classmethod
     def with_demo_data(cls, persist_path: Path | None = None) -> SupersetStore:
@@ -53,13 +53,10 @@ class SupersetStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            tx = Transaction(self._load())
+        with self._file.transaction(Transaction) as tx:
             if self.persist_path is not None and not self.persist_path.exists():
                 tx.touch()  # write the new store (and its token secret) on first use
             yield tx
-            if tx.dirty:
-                self._save(tx.state)
 
     def reset(self) -> None:
         """Empty the store (the signing secret is kept, so issued tokens stay valid)."""
@@ -79,24 +76,3 @@ class SupersetStore:
         """The store in the seed shape: `databases`, `datasets`, `charts`, `dashboards`."""
         with self.transaction() as tx:
             return dump_state(tx.state)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> State:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: State = loaded
-            return stored
-        # A copy, so that a transaction that fails half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: State) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)

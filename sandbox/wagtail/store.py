@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import copy
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StateFile
 from sandbox.wagtail.demo import demo_seed
 from sandbox.wagtail.seeding import dump_site, seed_site
 from sandbox.wagtail.site import Site, empty_state
@@ -24,9 +22,11 @@ class WagtailStore:
     """
 
     def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: dict[str, Any] = empty_state()
+        self._file = StateFile(persist_path, empty_state())
+
+    @property
+    def persist_path(self) -> Path | None:
+        return self._file.path
 
     @classmethod
     def with_demo_data(cls, persist_path: Path | None = None) -> WagtailStore:
@@ -40,11 +40,8 @@ class WagtailStore:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Site]:
         """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            site = Site(self._load())
+        with self._file.transaction(Site) as site:
             yield site
-            if site.dirty:
-                self._save(site.state)
 
     def reset(self) -> None:
         """Empty the site: only the tree's root page is left."""
@@ -66,24 +63,3 @@ class WagtailStore:
         """The site in the seed shape: pages (title, slug, status, ...), images, documents."""
         with self.transaction() as site:
             return dump_site(site)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> dict[str, Any]:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: dict[str, Any] = loaded
-            return stored
-        # A copy, so that a transaction failing half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)
