@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -13,12 +12,13 @@ from adapters.crm.failures import SYSTEM
 from adapters.crm.records import DETAIL_KEYS, KIND_ALIASES, PATHS, Record, full_name, is_uuid, list_items
 from adapters.crm.transport import CrmTransport
 from adapters.errors import InvalidRequest, NotFound
+from adapters.http import ClientLifecycle
 
 PAGE_SIZE = 100
 MAX_LISTED = 500
 
 
-class CrmBase:
+class CrmBase(ClientLifecycle):
     """Connection, caches and lookups shared by the lead, account, deal and activity operations."""
 
     def __init__(
@@ -49,14 +49,6 @@ class CrmBase:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     @staticmethod
     def _today() -> str:

@@ -9,19 +9,9 @@ with HTTP 400 or 403; Django REST framework itself answers `{"detail": "..."}` f
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from adapters.errors import (
-    AdapterError,
-    AuthError,
-    Conflict,
-    InvalidRequest,
-    NotFound,
-    RateLimited,
-    Unavailable,
-)
+from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, NotFound, Unavailable
 
 SYSTEM = "crm"
 
@@ -41,21 +31,6 @@ def tool_field(field: str | None) -> str | None:
     if not field or field in ("non_field_errors", "__all__", "detail"):
         return None
     return TOOL_FIELDS.get(field, field)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Parse a Retry-After header: seconds, or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def _first_text(value: Any) -> str:
@@ -89,17 +64,14 @@ def describe_body(body: Any) -> tuple[str, str | None]:
     return ("no error details in the answer", None)
 
 
-def error_for(status: int, body: Any, *, retry_after: float | None = None, what: str = "", note: str = "") -> AdapterError:
-    """The typed error for a failed answer. `what` names the call (never a secret)."""
+def error_for(status: int, body: Any, *, what: str = "") -> AdapterError:
+    """The typed error for a failed answer. `what` names the call (never a secret).
+
+    Rate limits and 502/503/504 are the HTTP core's (`adapters.http`), after its retries.
+    """
     message, crm_field = describe_body(body)
     field = tool_field(crm_field)
-    if note:
-        message = f"{message}; {note}"
     prefix = f"{what}: " if what else ""
-    if status == 429:
-        hint = f"retry after {retry_after:g}s" if retry_after is not None else "slow down"
-        return RateLimited(SYSTEM, f"{prefix}rate limit reached; {hint}{'; ' + note if note else ''}",
-                           retry_after=retry_after)
     if status == 401 or (status == 403 and crm_field is None and _is_auth(message)):
         return AuthError(SYSTEM, f"{prefix}HTTP {status} {message}; check the CRM token (bcrm_pat_...) and its "
                          "organisation", status=status)
@@ -110,7 +82,7 @@ def error_for(status: int, body: Any, *, retry_after: float | None = None, what:
     if status == 409 or "already exists" in message.lower():
         return Conflict(SYSTEM, f"{prefix}{message}", field=field, status=status)
     if status >= 500:
-        return Unavailable(SYSTEM, f"{prefix}the CRM answered HTTP {status}{'; ' + note if note else ''}", status=status)
+        return Unavailable(SYSTEM, f"{prefix}the CRM answered HTTP {status}", status=status)
     return InvalidRequest(SYSTEM, f"{prefix}{message}", field=field, status=status)
 
 

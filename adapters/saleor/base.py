@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from adapters.errors import InvalidRequest, NotFound
+from adapters.http import ClientLifecycle
 from adapters.saleor import documents
 from adapters.saleor.auth import Credentials
 from adapters.saleor.convert import is_global_id, slugify
@@ -32,7 +32,7 @@ def match_ref(nodes: list[Node], ref: str) -> list[Node]:
     return exact or [n for n in nodes if str(n.get("name", "")).casefold() == folded]
 
 
-class SaleorBase:
+class SaleorBase(ClientLifecycle):
     """Connection and lookups shared by the product and collection operations."""
 
     def __init__(
@@ -64,17 +64,6 @@ class SaleorBase:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send any GraphQL document and return its `data` (top-level errors raise typed errors)."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from adapters.errors import (
@@ -138,18 +136,3 @@ def mutation_error(operation: str, errors: Sequence[Mapping[str, Any]]) -> Adapt
     if code.startswith("JWT_") or code in {"INVALID_CREDENTIALS", "INACTIVE", "OUT_OF_SCOPE_PERMISSION"}:
         return AuthError(SYSTEM, text, field=field)
     return InvalidRequest(SYSTEM, text, field=field)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Parse a Retry-After header: seconds, or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None

@@ -1,11 +1,12 @@
-"""One GraphQL round trip to Saleor: auth header, token login and refresh, retries, typed errors."""
+"""Saleor's side of a GraphQL round trip: auth header, token login and refresh, typed errors.
+
+Sending, retries and the connection are the shared HTTP core's (`adapters.http`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import logging
-import random
 from typing import Any
 
 import httpx
@@ -13,17 +14,14 @@ from graphql import OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 
 from adapters.errors import AuthError, InvalidRequest, NotFound, RateLimited, Unavailable
+from adapters.http import CoreClient, HttpCore, RetryPolicy, retry_after_seconds
 from adapters.saleor import documents
 from adapters.saleor.auth import Credentials
-from adapters.saleor.failures import SYSTEM, graphql_error, mutation_error, retry_after_seconds
+from adapters.saleor.failures import SYSTEM, graphql_error, mutation_error
 
-logger = logging.getLogger(__name__)
-
+# A 429 is not retried: it comes back at once as RateLimited with its Retry-After.
 RETRYABLE_STATUS = frozenset({502, 503, 504})
-TRANSIENT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 REFRESH_MARGIN = 30.0  # seconds before `exp` at which the access token is refreshed
-MAX_BACKOFF = 10.0
-MAX_RETRY_AFTER = 30.0  # a longer Retry-After on a 5xx ends the retries
 
 
 @functools.lru_cache(maxsize=256)
@@ -39,11 +37,11 @@ def is_mutation(document: str) -> bool:
     return True
 
 
-class SaleorTransport:
+class SaleorTransport(CoreClient):
     """Sends documents to one Saleor GraphQL endpoint.
 
-    Reads (queries) are retried on 502/503/504 and connection errors with exponential backoff
-    and jitter; mutations are never retried, since Saleor may have applied them.
+    Reads (queries) are retried on 502/503/504 and connection errors (see `adapters.http`);
+    mutations are never retried, since Saleor may have applied them.
     """
 
     def __init__(
@@ -58,13 +56,9 @@ class SaleorTransport:
     ) -> None:
         self._url = url
         self._credentials = credentials
-        self._max_retries = max(0, max_retries)
-        self._backoff = max(0.0, backoff)
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
+        policy = RetryPolicy(max_retries=max_retries, backoff=backoff, statuses=RETRYABLE_STATUS)
+        self._core = HttpCore(SYSTEM, "Saleor", transport=transport, timeout=timeout, policy=policy)
         self._login_lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def execute(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run a document and return its `data`; after an auth error, log in again and retry once."""
@@ -145,29 +139,10 @@ class SaleorTransport:
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
         body = {"query": document, "variables": variables or {}}
-        attempt = 0
-        while True:
-            retry_after: float | None = None
-            try:
-                response = await self._http.post(self._url, json=body, headers=headers)
-            except httpx.TransportError as exc:
-                problem = f"could not reach Saleor ({type(exc).__name__})"
-                if not isinstance(exc, TRANSIENT_ERRORS):
-                    raise Unavailable(SYSTEM, f"{problem}; check the Saleor URL") from exc
-            else:
-                if response.status_code not in RETRYABLE_STATUS:
-                    return self._read(response, redact=redact)
-                problem = f"Saleor answered HTTP {response.status_code}"
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            if mutation:
-                raise Unavailable(SYSTEM, f"{problem}; the mutation was not retried, check before repeating it")
-            if attempt >= self._max_retries or (retry_after or 0.0) > MAX_RETRY_AFTER:
-                raise Unavailable(SYSTEM, f"{problem} after {attempt + 1} attempts; try again later")
-            delay = min(MAX_BACKOFF, self._backoff * 2**attempt) * random.uniform(0.5, 1.5)
-            delay = max(delay, retry_after or 0.0)
-            logger.info("saleor: %s, retry %d in %.2fs", problem, attempt + 1, delay)
-            await asyncio.sleep(delay)
-            attempt += 1
+        what = "GraphQL mutation" if mutation else "GraphQL query"
+        response = await self._core.send("POST", self._url, idempotent=not mutation, what=what, json=body,
+                                         headers=headers)
+        return self._read(response, redact=redact)
 
     @staticmethod
     def _read(response: httpx.Response, *, redact: bool) -> dict[str, Any]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from adapters.errors import InvalidRequest, NotFound
+from adapters.http import ClientLifecycle
 from adapters.superset import rison
 from adapters.superset.auth import Session
 from adapters.superset.failures import SYSTEM
@@ -47,7 +47,7 @@ def pick(rows: list[Row], ref: str, names: Callable[[Row], list[str]], *, kind: 
                          field=field)
 
 
-class SupersetBase:
+class SupersetBase(ClientLifecycle):
     """Connection, the `q`-encoded list calls and name lookups shared by the tool methods."""
 
     def __init__(
@@ -78,14 +78,6 @@ class SupersetBase:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # --- calls -------------------------------------------------------------------------------
 

@@ -11,8 +11,6 @@ Superset answers errors in three shapes (seen on a live 6.1 server):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -26,6 +24,7 @@ from adapters.errors import (
     RateLimited,
     Unavailable,
 )
+from adapters.http import json_or_none, retry_after_seconds
 
 SYSTEM = "superset"
 
@@ -57,10 +56,7 @@ def tool_field(name: str | None) -> str | None:
 
 
 def body_of(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
+    return json_or_none(response)
 
 
 def is_token_error(response: httpx.Response) -> bool:
@@ -146,20 +142,3 @@ def _field_messages(body: Any) -> tuple[str, list[str]] | None:
     named = [p for p in path if not p.isdigit()]
     known = [p for p in named if p in _KNOWN_FIELDS]
     return (known[-1] if known else named[-1] if named else "request"), problems
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After header in seconds (it may be a number or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -1,17 +1,18 @@
-"""One REST call to Superset: JWT login and refresh, CSRF for writes, retries, typed errors."""
+"""Superset's side of a REST call: JWT login and refresh, CSRF for writes, and its typed errors.
+
+Sending, retries and the connection are the shared HTTP core's (`adapters.http`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from adapters.errors import AdapterError, AuthError, Unavailable
+from adapters.http import CoreClient, HttpCore, RetryPolicy, Sleep
 from adapters.superset.auth import Session
 from adapters.superset.failures import (
     SYSTEM,
@@ -19,23 +20,14 @@ from adapters.superset.failures import (
     error_for,
     is_csrf_error,
     is_token_error,
-    retry_after_seconds,
 )
-
-logger = logging.getLogger(__name__)
 
 LOGIN = "/api/v1/security/login"
 REFRESH = "/api/v1/security/refresh"
 CSRF = "/api/v1/security/csrf_token/"
-RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
-# Errors where the request never reached Superset: retried even for a write.
-NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-TRANSIENT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 REFRESH_MARGIN = 60.0  # seconds before the access token's `exp` at which it is refreshed
-MAX_BACKOFF = 10.0
-MAX_RETRY_AFTER = 30.0  # a longer Retry-After ends the retries
 
-Sleep = Callable[[float], Awaitable[None]]
+__all__ = ["Reply", "Sleep", "SupersetTransport"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +36,12 @@ class Reply:
     body: Any
 
 
-class SupersetTransport:
+class SupersetTransport(CoreClient):
     """Sends requests to one Superset (its root URL) as one user.
 
     Reads (GETs, and POSTs the caller marks `safe` because repeating them changes nothing) are
-    retried on 429/502/503/504 and connection errors with exponential backoff and jitter,
-    waiting at least what Retry-After says. Other POSTs are retried only when the connection
-    failed before anything was sent.
+    retried (see `adapters.http`). Other POSTs are retried only when the connection failed
+    before anything was sent.
     """
 
     def __init__(
@@ -66,14 +57,10 @@ class SupersetTransport:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._session = session
-        self._max_retries = max(0, max_retries)
-        self._backoff = max(0.0, backoff)
-        self._sleep = sleep or asyncio.sleep
-        self._http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout)
+        policy = RetryPolicy(max_retries=max_retries, backoff=backoff, resend_unsent=True)
+        self._core = HttpCore(SYSTEM, "Superset", base_url=self.base_url, transport=transport, timeout=timeout,
+                              policy=policy, sleep=sleep)
         self._login_lock = asyncio.Lock()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def request(
         self,
@@ -177,41 +164,7 @@ class SupersetTransport:
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        attempt = 0
-        while True:
-            retry_after: float | None = None
-            last: httpx.Response | None = None
-            try:
-                response = await self._http.request(method, path, params=params, json=json, headers=headers)
-            except httpx.TransportError as exc:
-                problem = f"could not reach Superset ({type(exc).__name__})"
-                if not isinstance(exc, TRANSIENT_ERRORS):
-                    raise Unavailable(SYSTEM, f"{problem}; check the Superset URL") from exc
-                if not safe and not isinstance(exc, NOT_SENT_ERRORS):
-                    raise Unavailable(SYSTEM, f"{problem} during {method} {path}; it was not retried since "
-                                              "Superset may have applied it") from exc
-            else:
-                if response.status_code not in RETRYABLE_STATUS:
-                    return response
-                last = response
-                problem = f"Superset answered HTTP {response.status_code}"
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                if not safe:
-                    raise self._final(last, f"{problem} to {method} {path}; it was not retried")
-            if attempt >= self._max_retries or (retry_after or 0.0) > MAX_RETRY_AFTER:
-                if last is not None:
-                    raise self._final(last, f"{problem} after {attempt + 1} attempts; try again later")
-                raise Unavailable(SYSTEM, f"{problem} after {attempt + 1} attempts; try again later")
-            delay = min(MAX_BACKOFF, self._backoff * 2**attempt) * random.uniform(0.5, 1.5)
-            delay = max(delay, retry_after or 0.0)
-            logger.info("superset: %s on %s %s, retry %d in %.2fs", problem, method, path, attempt + 1, delay)
-            await self._sleep(delay)
-            attempt += 1
-
-    def _final(self, response: httpx.Response, problem: str) -> AdapterError:
-        if response.status_code == 429:
-            return error_for(response)
-        return Unavailable(SYSTEM, problem, status=response.status_code)
+        return await self._core.send(method, path, idempotent=safe, params=params, json=json, headers=headers)
 
     def _scrubbed(self, error: AdapterError) -> AdapterError:
         """The same error with any credential or token the server echoed replaced by ***."""

@@ -12,8 +12,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Sequence
 from datetime import timedelta
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -30,6 +29,7 @@ from telegram.error import Conflict as TelegramConflict
 from telegram.request import HTTPXRequest
 
 from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, RateLimited, Unavailable
+from adapters.http import ClientLifecycle
 
 SYSTEM = "telegram"
 MAX_TEXT = 4096
@@ -121,7 +121,7 @@ def _message(message: Message | bool) -> dict[str, Any]:
     }
 
 
-class TelegramClient:
+class TelegramClient(ClientLifecycle):
     """Sends as one bot. `base_url` points at another Bot API server (e.g. a local one), given
     as python-telegram-bot expects it: the token is appended, "https://api.telegram.org/bot".
     """
@@ -143,14 +143,6 @@ class TelegramClient:
 
     async def aclose(self) -> None:
         await self._request.shutdown()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     async def send_message(
         self, chat_id: int | str, text: str, buttons: Sequence[str] | None = None, silent: bool = False,

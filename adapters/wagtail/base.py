@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
 from adapters.errors import InvalidRequest, NotFound
+from adapters.http import ClientLifecycle
 from adapters.wagtail.convert import (
     DEFAULT_BODY_FIELD,
     DEFAULT_PAGE_TYPES,
@@ -43,7 +43,7 @@ class PageRef:
         return f"id {self.id} {self.url_path or self.slug or ''}".strip()
 
 
-class WagtailBase:
+class WagtailBase(ClientLifecycle):
     """Connection, configuration and lookups shared by the page and media operations."""
 
     def __init__(
@@ -72,14 +72,6 @@ class WagtailBase:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # --- configuration -----------------------------------------------------------------------
 

@@ -10,19 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-from adapters.errors import (
-    AdapterError,
-    AuthError,
-    Conflict,
-    InvalidRequest,
-    NotFound,
-    RateLimited,
-    Unavailable,
-)
+from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, NotFound, Unavailable
 
 SYSTEM = "wagtail"
 
@@ -30,21 +20,6 @@ SYSTEM = "wagtail"
 _LOCATION_WORDS = {"body", "query", "path", "header", "data", "payload", "meta", "__root__"}
 _UNKNOWN_FIELDS = re.compile(r"unknown fields?: ([\w, .-]+)", re.IGNORECASE)
 _FILTER_FIELD = re.compile(r"recognised field: ([\w.-]+)", re.IGNORECASE)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Parse a Retry-After header: seconds, or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 def _field_of(entry: Mapping[str, Any]) -> str | None:
@@ -93,18 +68,13 @@ def describe_body(body: Any) -> tuple[str, str | None]:
     return (message, field)
 
 
-def error_for(
-    status: int, body: Any, *, retry_after: float | None = None, what: str = "", note: str = ""
-) -> AdapterError:
-    """The typed error for a non-2xx answer. `what` says which call it was (never a secret)."""
+def error_for(status: int, body: Any, *, what: str = "") -> AdapterError:
+    """The typed error for a non-2xx answer. `what` says which call it was (never a secret).
+
+    Rate limits and 502/503/504 are the HTTP core's (`adapters.http`), after its retries.
+    """
     message, field = describe_body(body)
-    if note:
-        message = f"{message}; {note}"
     prefix = f"{what}: " if what else ""
-    if status == 429:
-        hint = f"retry after {retry_after:g}s" if retry_after is not None else "slow down"
-        return RateLimited(SYSTEM, f"{prefix}rate limit reached; {hint}{'; ' + note if note else ''}",
-                           retry_after=retry_after)
     if status in (401, 403):
         return AuthError(SYSTEM, f"{prefix}HTTP {status} {message}; check the Wagtail API token and its page permissions",
                          status=status)
@@ -113,6 +83,5 @@ def error_for(
     if status == 409:
         return Conflict(SYSTEM, f"{prefix}{message}", field=field, status=status)
     if status >= 500:
-        return Unavailable(SYSTEM, f"{prefix}Wagtail answered HTTP {status}{'; ' + note if note else ''}",
-                           status=status)
+        return Unavailable(SYSTEM, f"{prefix}Wagtail answered HTTP {status}", status=status)
     return InvalidRequest(SYSTEM, f"{prefix}{message}", field=field, status=status)

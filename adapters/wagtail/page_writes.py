@@ -34,6 +34,7 @@ class PageWrites(PageReads):
 
         Create-if-absent: a page with the same slug under the same parent (for a translation:
         a translation of the same page in the same locale) is returned with `existing: true`.
+        A translation's parents that have none in `locale` get a draft translation too.
         A new page takes its parent's locale (Wagtail's rule); `locale` only selects the
         target of a translation.
         """
@@ -53,8 +54,11 @@ class PageWrites(PageReads):
         source_ref = await self._page(source, field="translation_of")
         for item in await self._list(V3_PAGES, {"translation_of": source_ref.id, "locale": locale}):
             return await self._existing(int(item["id"]))
+        # Wagtail refuses a translation whose parent has none in `locale`; `copy_parents` copies
+        # such parents (as drafts) first, as the admin's "Translate" does with its checkbox ticked.
         copy: Item = await self._http.request(
-            "POST", f"{V3_PAGES}{source_ref.id}/actions/copy_for_translation/", json={"locale": locale}
+            "POST", f"{V3_PAGES}{source_ref.id}/actions/copy_for_translation/",
+            json={"locale": locale, "copy_parents": True},
         )
         updated: Item = await self._http.request(
             "PATCH", f"{V3_PAGES}{copy['id']}/", json={"meta": {"type": model}, **content}

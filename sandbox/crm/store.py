@@ -2,89 +2,39 @@
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from sandbox.crm.demo import demo_seed
 from sandbox.crm.dump import dump_crm
 from sandbox.crm.seeding import seed_crm
 from sandbox.crm.state import CrmState, empty_state
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StandInStore
 
 
-class CrmStore:
+class CrmStore(StandInStore[CrmState]):
     """One organisation's CRM: users, tags, pipelines, leads, contacts, accounts, deals, tasks, notes.
 
-    With `persist_path` the state lives in that JSON file: each transaction holds an exclusive
-    `fcntl` lock on `<path>.lock`, reads the file, and replaces it atomically when something
-    changed, so several processes share one CRM. Without a path the state stays in memory.
+    `seed` adds or updates `users`, `leads`, `contacts`, `accounts`, `opportunities`, `tasks` and
+    `notes`: records are matched by email (leads, contacts), name (accounts, deals) or title
+    (tasks), and a match gets the seeded fields. `dump` gives the CRM in that shape, with the
+    tools' argument names (email, status, stage, ...). `reset` leaves a new organisation with no
+    users or records. Persistence: see `StandInStore`.
     """
 
-    def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: dict[str, Any] = empty_state()
+    def view(self, state: Any) -> CrmState:
+        return CrmState(state)
 
-    @classmethod
-    def with_demo_data(cls, persist_path: Path | None = None) -> CrmStore:
-        """A store holding `demo_seed()`, unless it already holds leads or accounts."""
-        store = cls(persist_path)
-        with store.transaction() as state:
-            if not state.table("leads") and not state.table("accounts"):
-                seed_crm(state, demo_seed())
-        return store
+    def empty_state(self, old: Any | None) -> Any:
+        return empty_state()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[CrmState]:
-        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            state = CrmState(self._load())
-            yield state
-            if state.dirty:
-                self._save(state.state)
+    def is_empty(self, tx: CrmState) -> bool:
+        return not tx.table("leads") and not tx.table("accounts")
 
-    def reset(self) -> None:
-        """Empty the CRM (a new organisation with no users or records)."""
-        with self.transaction() as state:
-            state.state.clear()
-            state.state.update(empty_state())
-            state.touch()
+    def seed_into(self, tx: CrmState, data: dict[str, Any]) -> None:
+        seed_crm(tx, data)
 
-    def seed(self, data: dict[str, Any]) -> None:
-        """Add or update `users`, `leads`, `contacts`, `accounts`, `opportunities`, `tasks`, `notes`.
+    def dump_from(self, tx: CrmState) -> dict[str, Any]:
+        return dump_crm(tx)
 
-        Records are matched by email (leads, contacts), name (accounts, deals) or title (tasks);
-        a match gets the seeded fields. See `demo_seed()` for the shape.
-        """
-        with self.transaction() as state:
-            seed_crm(state, data)
-
-    def dump(self) -> dict[str, Any]:
-        """The CRM in the seed shape, with the tools' argument names (email, status, stage, ...)."""
-        with self.transaction() as state:
-            return dump_crm(state)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> dict[str, Any]:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: dict[str, Any] = loaded
-            return stored
-        # A copy, so that a transaction failing half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)
+    def demo_seed(self) -> dict[str, Any]:
+        return demo_seed()

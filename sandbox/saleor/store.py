@@ -2,90 +2,39 @@
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StandInStore
 from sandbox.saleor.catalog import Catalog, empty_state
 from sandbox.saleor.demo import demo_seed
 from sandbox.saleor.seeding import dump_catalog, seed_catalog
 
 
-class SaleorStore:
+class SaleorStore(StandInStore[Catalog]):
     """One store's catalog (channels, product types, categories, collections, products, variants,
     stock) and its customers, orders, vouchers and discounts.
 
-    With `persist_path` the state lives in that JSON file: every transaction takes an exclusive
-    `fcntl` lock on `<path>.lock`, loads the file, and writes it back (atomically) if it
-    changed, so separate processes see one store. Without it the state is in memory.
+    `seed` adds channels, product types, categories, collections, warehouses, products, stocks,
+    customers, orders, vouchers and discounts: objects are matched by name (customers by email,
+    orders by number, vouchers by code), existing ones are kept, partial ones get defaults.
+    `dump` gives the store in that shape; `reset` empties it but keeps the token signing key, so
+    issued tokens stay valid. Persistence: see `StandInStore`.
     """
 
-    def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: dict[str, Any] = empty_state()
+    def view(self, state: Any) -> Catalog:
+        return Catalog(state)
 
-    @classmethod
-    def with_demo_data(cls, persist_path: Path | None = None) -> SaleorStore:
-        """A store seeded with `demo_seed()` unless it already holds products."""
-        store = cls(persist_path)
-        with store.transaction() as catalog:
-            if not catalog.table("products"):
-                seed_catalog(catalog, demo_seed())
-        return store
+    def empty_state(self, old: Any | None) -> Any:
+        return empty_state(old.get("secret") if old else None)
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Catalog]:
-        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            catalog = Catalog(self._load())
-            yield catalog
-            if catalog.dirty:
-                self._save(catalog.state)
+    def is_empty(self, tx: Catalog) -> bool:
+        return not tx.table("products")
 
-    def reset(self) -> None:
-        """Empty the store (the token signing key is kept, so issued tokens stay valid)."""
-        with self.transaction() as catalog:
-            catalog.state.clear()
-            catalog.state.update(empty_state(catalog.secret if "secret" in catalog.state else None))
-            catalog.touch()
+    def seed_into(self, tx: Catalog, data: dict[str, Any]) -> None:
+        seed_catalog(tx, data)
 
-    def seed(self, data: dict[str, Any]) -> None:
-        """Add channels, product types, categories, collections, warehouses, products, stocks,
-        customers, orders, vouchers and discounts.
+    def dump_from(self, tx: Catalog) -> dict[str, Any]:
+        return dump_catalog(tx)
 
-        Objects are matched by name (customers by email, orders by number, vouchers by code);
-        existing ones are kept. Partial objects get defaults. See `demo_seed()` for the shape.
-        """
-        with self.transaction() as catalog:
-            seed_catalog(catalog, data)
-
-    def dump(self) -> dict[str, Any]:
-        """The store in the seed shape (products with name, slug, price, sku, category, ...)."""
-        with self.transaction() as catalog:
-            return dump_catalog(catalog)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> dict[str, Any]:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: dict[str, Any] = loaded
-            return stored
-        # A copy, so that a transaction that fails half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: dict[str, Any]) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)
+    def demo_seed(self) -> dict[str, Any]:
+        return demo_seed()

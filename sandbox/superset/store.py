@@ -6,14 +6,9 @@ demo tables (see `warehouse.py`).
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from sandbox.persist import file_lock, read_state, write_state
+from sandbox.persist import StandInStore
 from sandbox.superset.demo import demo_seed
 from sandbox.superset.seeding import State, dump_state, empty_state, seed_state
 
@@ -29,74 +24,30 @@ class Transaction:
         self.dirty = True
 
 
-class SupersetStore:
-    """With `persist_path` the state lives in that JSON file: every transaction takes an exclusive
-    `fcntl` lock on `<path>.lock`, loads the file, and writes it back atomically if it changed, so
-    separate processes share one store. Without it the state is in memory.
+class SupersetStore(StandInStore[Transaction]):
+    """Databases, datasets, charts and dashboards (`seed` keeps existing names; `dump` gives them
+    in the seed shape). `reset` keeps the signing secret, so issued tokens stay valid; a new
+    persisted store is written on first use, with that secret. Persistence: see `StandInStore`.
     """
 
-    def __init__(self, persist_path: Path | None = None) -> None:
-        self.persist_path = Path(persist_path) if persist_path is not None else None
-        self._lock = threading.RLock()
-        self._state: State = empty_state()
+    def view(self, state: Any) -> Transaction:
+        tx = Transaction(state)
+        if self.persist_path is not None and not self.persist_path.exists():
+            tx.touch()  # write the new store (and its token secret) on first use
+        return tx
 
-    @classmethod
-    def with_demo_data(cls, persist_path: Path | None = None) -> SupersetStore:
-        """A store seeded with `demo_seed()` unless it already holds dashboards."""
-        store = cls(persist_path)
-        with store.transaction() as tx:
-            if not tx.state["dashboards"]:
-                seed_state(tx.state, demo_seed())
-                tx.touch()
-        return store
+    def empty_state(self, old: Any | None) -> Any:
+        return empty_state(old.get("secret") if old else None)
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """Exclusive access to the current state; changes are saved when the block ends cleanly."""
-        with self._lock, self._file_lock():
-            tx = Transaction(self._load())
-            if self.persist_path is not None and not self.persist_path.exists():
-                tx.touch()  # write the new store (and its token secret) on first use
-            yield tx
-            if tx.dirty:
-                self._save(tx.state)
+    def is_empty(self, tx: Transaction) -> bool:
+        return not tx.state["dashboards"]
 
-    def reset(self) -> None:
-        """Empty the store (the signing secret is kept, so issued tokens stay valid)."""
-        with self.transaction() as tx:
-            secret = tx.state.get("secret")
-            tx.state.clear()
-            tx.state.update(empty_state(secret))
-            tx.touch()
+    def seed_into(self, tx: Transaction, data: dict[str, Any]) -> None:
+        seed_state(tx.state, data)
+        tx.touch()
 
-    def seed(self, data: dict[str, Any]) -> None:
-        """Add databases, datasets, charts and dashboards (see `demo_seed()`); existing names are kept."""
-        with self.transaction() as tx:
-            seed_state(tx.state, data)
-            tx.touch()
+    def dump_from(self, tx: Transaction) -> dict[str, Any]:
+        return dump_state(tx.state)
 
-    def dump(self) -> dict[str, Any]:
-        """The store in the seed shape: `databases`, `datasets`, `charts`, `dashboards`."""
-        with self.transaction() as tx:
-            return dump_state(tx.state)
-
-    # --- persistence -------------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        with file_lock(self.persist_path):
-            yield
-
-    def _load(self) -> State:
-        loaded = read_state(self.persist_path)
-        if loaded is not None:
-            stored: State = loaded
-            return stored
-        # A copy, so that a transaction that fails half-way leaves the state as it was.
-        return copy.deepcopy(self._state)
-
-    def _save(self, state: State) -> None:
-        self._state = state
-        if self.persist_path is None:
-            return
-        write_state(self.persist_path, state)
+    def demo_seed(self) -> dict[str, Any]:
+        return demo_seed()

@@ -7,7 +7,8 @@ from typing import Any
 from sandbox.wagtail import richtext
 from sandbox.wagtail.site import PAGE_MODELS, RICH_TEXT_FIELDS, ROOT_ID, SITE_URL, Record, Site
 
-V2_LISTING_META = ("type", "detail_url", "html_url", "slug", "first_published_at")
+# With WAGTAIL_I18N_ENABLED (the stand-in has locales) API v2 lists `locale` by default too.
+V2_LISTING_META = ("type", "detail_url", "html_url", "slug", "first_published_at", "locale")
 V2_META_FIELDS = ("type", "detail_url", "html_url", "slug", "show_in_menus", "seo_title", "search_description",
                   "first_published_at", "alias_of", "parent", "locale")
 

@@ -32,6 +32,10 @@ PAGE_MODELS: dict[str, tuple[str, ...]] = {
     "directory.DirectoryListingPage": ("body", "category", "address", "phone", "hours", "website", "email"),
 }
 RICH_TEXT_FIELDS = {"body"}
+# The `max_length` of the models' CharFields (`intro` as Wagtail projects commonly declare it);
+# Wagtail's API v3 write schema refuses longer values.
+TEXT_FIELD_MAX_LENGTH = {"intro": 250, "author": 255, "headline": 255, "offer": 255, "cta_label": 255,
+                         "category": 255, "address": 255, "phone": 50, "hours": 255}
 # Tool page_type names the seed data may use.
 SHORT_NAMES = {
     "home": "home.HomePage", "page": "wagtailcore.Page", "standard": "pages.StandardPage",

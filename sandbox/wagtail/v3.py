@@ -10,7 +10,15 @@ from typing import Any
 
 from sandbox.wagtail import richtext, serialize
 from sandbox.wagtail.asgi import Answer, HTTPError, Request, problem, validation_error
-from sandbox.wagtail.site import PAGE_MODELS, RICH_TEXT_FIELDS, ROOT_ID, Record, Site, slugify
+from sandbox.wagtail.site import (
+    PAGE_MODELS,
+    RICH_TEXT_FIELDS,
+    ROOT_ID,
+    TEXT_FIELD_MAX_LENGTH,
+    Record,
+    Site,
+    slugify,
+)
 from sandbox.wagtail.v2 import filter_pages, page_window
 
 LOCALES = {"en", "es", "fr", "de", "pt"}
@@ -71,11 +79,14 @@ def _apply(site: Site, page: Record, model: str, body: dict[str, Any], *, parent
         if key == "meta":
             continue
         if key not in allowed:
-            raise validation_error([key], "Extra inputs are not permitted", "extra_forbidden")
+            continue  # Wagtail's write schemas ignore keys the page model does not have
         if key in ("title", "slug", "seo_title") and value is not None and (not isinstance(value, str) or len(value) > 255):
             raise validation_error([key], "String should have at most 255 characters", "string_too_long")
         if key == "title" and not str(value or "").strip():
             raise validation_error(["title"], "This field is required.", "missing")
+        limit = TEXT_FIELD_MAX_LENGTH.get(key)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            raise validation_error([key], f"String should have at most {limit} characters", "string_too_long")
         if key == "slug":
             slug = slugify(str(value or "")) or slugify(str(body.get("title") or content["title"]))
             if site.slug_taken(parent_id, slug, besides=page.get("id")):
@@ -151,19 +162,38 @@ def unpublish(site: Site, request: Request, page_id: str) -> Answer:
 
 
 def copy_for_translation(site: Site, request: Request, page_id: str) -> Answer:
+    """Wagtail's rule: the parent must be translated already, unless `copy_parents` copies the
+    untranslated ones (as drafts, up to the tree's root) first."""
     page = page_of(site, page_id, authenticated=True)
-    locale = _object(request.json(), []).get("locale")
+    body = _object(request.json(), [])
+    locale = body.get("locale")
     if locale not in LOCALES:
         raise validation_error(["locale"], f"Unknown locale {locale!r}")
-    if any(p["translation_key"] == page["translation_key"] and p["locale"] == locale for p in site.pages.values()):
+    if _translation(site, page, locale) is not None:
         raise validation_error(["locale"], f"The page is already translated into {locale!r}")
     parent = site.page(page["parent"]) or page
-    translated_parent = next((p for p in site.pages.values()
-                              if p["translation_key"] == parent["translation_key"] and p["locale"] == locale), parent)
+    if parent["id"] != ROOT_ID and _translation(site, parent, locale) is None and not body.get("copy_parents"):
+        raise validation_error(["locale"], f"The parent page is not translated into {locale!r}; translate it "
+                               "first or copy the parents")
+    return Answer(201, serialize.v3_detail(site, _copy_translated(site, page, locale), live=False))
+
+
+def _translation(site: Site, page: Record, locale: str) -> Record | None:
+    return next((p for p in site.pages.values()
+                 if p["translation_key"] == page["translation_key"] and p["locale"] == locale), None)
+
+
+def _copy_translated(site: Site, page: Record, locale: str) -> Record:
+    """The draft copy of `page` in `locale`, under its parent's translation (copied first if missing)."""
+    parent = site.page(page["parent"]) or page
+    if parent["id"] == ROOT_ID:
+        translated_parent = parent
+    else:
+        translated_parent = _translation(site, parent, locale) or _copy_translated(site, parent, locale)
     content = copy.deepcopy(page["draft"])
     content["slug"] = _free_slug(site, translated_parent["id"], content["slug"])
-    new = site.new_page(page["type"], translated_parent, content, locale=locale, translation_key=page["translation_key"])
-    return Answer(201, serialize.v3_detail(site, new, live=False))
+    return site.new_page(page["type"], translated_parent, content, locale=locale,
+                         translation_key=page["translation_key"])
 
 
 # --- images and documents ----------------------------------------------------------------------

@@ -364,7 +364,7 @@ async def test_503_retries_honour_retry_after_then_give_up(
     async def fake_sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    monkeypatch.setattr("adapters.saleor.transport.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
     saleor_http.answer(lambda body, request: httpx.Response(503, headers={"Retry-After": "2"}))
     with pytest.raises(Unavailable, match="after 4 attempts"):
         await app_client.execute(documents.CHANNEL_BY_SLUG, {"slug": "x"})

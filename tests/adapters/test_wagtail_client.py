@@ -162,7 +162,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr("adapters.wagtail.transport.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
     return slept
 
 

@@ -243,12 +243,13 @@ async def test_auth_is_checked_like_superset(app: Any) -> None:
 async def test_short_lived_tokens_are_refreshed(store: SupersetStore) -> None:
     app = create_app(store, access_ttl=30, today=TODAY)  # inside the client's refresh margin
     calls: list[str] = []
+    inner = httpx.ASGITransport(app=app)
 
-    async def spy(request: httpx.Request) -> None:
+    async def spy(request: httpx.Request) -> httpx.Response:
         calls.append(request.url.path)
+        return await inner.handle_async_request(request)
 
-    async with SupersetClient(URL, username="admin", password="sandbox", transport=httpx.ASGITransport(app=app)) as c:
-        c._transport._http.event_hooks["request"].append(spy)
+    async with SupersetClient(URL, username="admin", password="sandbox", transport=httpx.MockTransport(spy)) as c:
         for _ in range(3):
             await c.chart_list()
     # Each call after the first finds the 30-second token inside the refresh margin and refreshes it.

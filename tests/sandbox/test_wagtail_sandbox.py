@@ -1,4 +1,7 @@
-"""The real WagtailClient against the Wagtail sandbox app, in process.
+"""The real WagtailClient against the Wagtail sandbox app, in process, over the demo site.
+
+What any Wagtail must do (reads, writes, refusals, tokens) is in `tests/conformance/test_wagtail.py`,
+run against this stand-in and a real Wagtail; here are the checks of the demo content and the store.
 
 Every successful exchange is checked as in the adapter tests: API v3 against Wagtail's generated
 OpenAPI document (whose only page type is `home.HomePage`, so the sandbox's page types are
@@ -15,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.errors import AuthError, InvalidRequest, NotFound
+from adapters.errors import NotFound
 from adapters.wagtail import WagtailClient
 from sandbox.wagtail import SANDBOX_TOKEN, WagtailStore, create_app
 from tests.adapters.test_wagtail_client import spec_problems, v2_shape_problems, wagtail_v3_spec
@@ -183,33 +186,6 @@ async def test_images_and_documents(client: WagtailClient, store: WagtailStore) 
     assert saved["Casa Verde dining room"]["alt_text"] == "Tables set for dinner at Casa Verde"
     [rate_card] = await client.document_search(query="rate card")
     assert rate_card["title"] == "Rate card 2026" and rate_card["download_url"].endswith("rate-card-2026.pdf")
-
-
-# --- refusals --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("call", "field"), [
-    (lambda c: c.page_get("No such page"), "page"),
-    (lambda c: c.page_create_draft(parent="Nowhere", page_type="blog", title="x"), "parent"),
-    (lambda c: c.page_create_draft(parent="Blog", page_type="podcast", title="x"), "page_type"),
-    (lambda c: c.image_update("No such image", alt_text="x"), "image"),
-    (lambda c: c.page_update("About", slug="services"), "slug"),
-    (lambda c: c.page_update("About", fields={"colour": "red"}), "colour"),
-])
-async def test_refusals_name_the_field(client: WagtailClient, call: Any, field: str) -> None:
-    with pytest.raises((NotFound, InvalidRequest)) as caught:
-        await call(client)
-    assert caught.value.field == field
-
-
-async def test_writes_need_the_token(store: WagtailStore) -> None:
-    app = create_app(store)
-    async with WagtailClient(URL, "wrong-token", transport=httpx.ASGITransport(app=app)) as wrong:
-        assert await wrong.page_search(status="live", page_type="blog")  # API v2 is public
-        with pytest.raises(AuthError) as caught:
-            await wrong.page_publish("/blog/google-reviews/")
-        assert caught.value.status == 401 and "wrong-token" not in str(caught.value)
-    assert pages(store)["Launch post: BizOSaaS is here"]["status"] == "draft"
 
 
 # --- the store -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from tools.catalog.declare import declare_tool
 from tools.context import ToolContext
 from tools.spec import DecimalArg, Handler, Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -280,10 +281,8 @@ def _tool(
     listing: str | None = None, **extra: Any,
 ) -> ToolSpec:
     handler = _listing(name, listing) if listing else _call(name)
-    return ToolSpec(
-        id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency, handler=handler, summary=summary, **extra,
-    )
+    return declare_tool(f"{SYSTEM}.{name}", description, args, risk, idempotency, handler=handler, summary=summary,
+                        **extra)
 
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE

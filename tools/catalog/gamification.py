@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import Field
 
+from tools.catalog.declare import declare_tool
 from tools.context import ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -160,10 +161,7 @@ async def _portfolio_escalate(ctx: ToolContext, args: PortfolioEntryCreate) -> s
     return None
 
 
-def _tool(tool_id: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any) -> ToolSpec:
-    return ToolSpec(id=tool_id, system=tool_id.partition(".")[0], description=description, args_model=args, risk=risk,
-                    idempotency=idempotency, **extra)
-
+_tool = declare_tool
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 

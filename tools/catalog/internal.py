@@ -6,10 +6,11 @@ memory service through the ToolContext; `text.compose` has a deterministic handl
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
+from tools.catalog.declare import declare_tool
 from tools.context import ContextError, MemoryService, ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -104,15 +105,7 @@ async def _text_compose(ctx: ToolContext, args: TextCompose) -> ToolResult:
 # ---- declarations ---------------------------------------------------------------------------------
 
 
-def _tool(
-    tool_id: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any
-) -> ToolSpec:
-    system = tool_id.partition(".")[0]
-    return ToolSpec(
-        id=tool_id, system=system, description=description, args_model=args, risk=risk, idempotency=idempotency,
-        **extra,
-    )
-
+_tool = declare_tool
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from tools.catalog import saleor_orders as orders
 from tools.catalog import saleor_shop as shop
+from tools.catalog.declare import Toolset
 from tools.context import ToolContext
 from tools.spec import DecimalArg, Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -148,14 +149,7 @@ async def _collection_remove(ctx: ToolContext, args: CollectionProducts) -> Tool
     return dict(await ctx.client(SYSTEM).collection_remove_products(args.collection, args.products))
 
 
-def _tool(
-    name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any
-) -> ToolSpec:
-    return ToolSpec(
-        id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency, **extra,
-    )
-
+_tool = Toolset(SYSTEM)
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 

@@ -12,6 +12,7 @@ from croniter import croniter
 from dateutil.rrule import rrulestr
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator, model_validator
 
+from tools.catalog.declare import declare_tool
 from tools.context import ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -115,10 +116,7 @@ async def _cancel(ctx: ToolContext, args: ReminderCancel) -> ToolResult:
     return await _service(ctx).cancel(reminder=args.reminder, scope=args.scope)
 
 
-def _tool(tool_id: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any) -> ToolSpec:
-    return ToolSpec(id=tool_id, system=tool_id.partition(".")[0], description=description, args_model=args, risk=risk,
-                    idempotency=idempotency, **extra)
-
+_tool = declare_tool
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 

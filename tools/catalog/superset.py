@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
+from tools.catalog.declare import Toolset
 from tools.context import ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -221,14 +222,7 @@ async def _sql_query(ctx: ToolContext, args: SqlQuery) -> ToolResult:
     return dict(await ctx.client(SYSTEM).sql_query(args.database, args.sql, schema=args.schema_, limit=args.limit))
 
 
-def _tool(
-    name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any
-) -> ToolSpec:
-    return ToolSpec(
-        id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency, **extra,
-    )
-
+_tool = Toolset(SYSTEM)
 
 R = Risk.READ
 

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
+from tools.catalog.declare import Toolset
 from tools.context import ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -54,12 +55,7 @@ async def _broadcast(ctx: ToolContext, args: MessageBroadcast) -> ToolResult:
     return await _service(ctx).broadcast(args.audience, args.text, args.buttons)
 
 
-def _tool(name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any) -> ToolSpec:
-    return ToolSpec(
-        id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency, **extra,
-    )
-
+_tool = Toolset(SYSTEM)
 
 TOOLS: list[ToolSpec] = [
     _tool("message_send", "Send a message to one Telegram user linked to the tenant", MessageSend, Risk.WRITE,

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from tools.catalog.declare import Toolset
 from tools.context import ToolContext
 from tools.spec import Risk, ToolArgs, ToolResult, ToolSpec
 
@@ -138,14 +139,7 @@ async def _document_search(ctx: ToolContext, args: DocumentSearch) -> ToolResult
     return {"documents": documents, "count": len(documents)}
 
 
-def _tool(
-    name: str, description: str, args: type[ToolArgs], risk: Risk, idempotency: str, **extra: Any
-) -> ToolSpec:
-    return ToolSpec(
-        id=f"{SYSTEM}.{name}", system=SYSTEM, description=description, args_model=args, risk=risk,
-        idempotency=idempotency, **extra,
-    )
-
+_tool = Toolset(SYSTEM)
 
 R, W, D = Risk.READ, Risk.WRITE, Risk.DESTRUCTIVE
 

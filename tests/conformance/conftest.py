@@ -1,0 +1,25 @@
+"""Conformance suites: one suite per adapter interface, run against every backend of it.
+
+As LangGraph runs one checkpointer suite over memory, SQLite and Postgres, each test here runs
+the real adapter client, built the way the runtime builds it (`runtime/wiring/*.py`), against
+the sandbox stand-in (fast, always in `make test`) and against the real server (marker
+`integration`; Superset's also `superset`), so the stand-in cannot drift from the real system.
+The real servers are the session fixtures of `tests/integration/conftest.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.conftest import crm_server, superset_server, wagtail_site
+
+__all__ = ["crm_server", "real_or_sandbox", "superset_server", "wagtail_site"]
+
+SANDBOX = "sandbox"
+REAL = "real"
+
+
+def real_or_sandbox(*real_marks: pytest.MarkDecorator) -> list[object]:
+    """The two backends as `params`: the sandbox, and the real server with its markers."""
+    marks = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900), *real_marks]
+    return [SANDBOX, pytest.param(REAL, marks=marks)]
