@@ -1,8 +1,8 @@
 """Conformance suites: one suite per adapter interface, run against every backend of it.
 
 As LangGraph runs one checkpointer suite over memory, SQLite and Postgres, each test here runs
-the real adapter client, built the way the runtime builds it (`runtime/wiring/*.py`), against
-the sandbox stand-in (fast, always in `make test`) and against the real server (marker
+the real adapter client, built the way the Brain builds it (`runtime/wiring/*.py` for the real
+server, `bootstrap/stand_ins.py` for the stand-in), against the sandbox stand-in (fast, always in `make test`) and against the real server (marker
 `integration`; Superset's also `superset`), so the stand-in cannot drift from the real system.
 The real servers are the session fixtures of `tests/integration/conftest.py`.
 """

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from adapters.errors import AuthError, InvalidRequest, NotFound
 from adapters.wagtail import WagtailClient
+from bootstrap import stand_ins
 from runtime.settings import Settings
 from runtime.wiring import wagtail as wagtail_wiring
 from sandbox.wagtail import WagtailStore
@@ -60,9 +61,9 @@ def connect(request: pytest.FixtureRequest) -> Connect:
 
         def sandbox(token: str | None = None) -> WagtailClient:
             if token is None:
-                return wagtail_wiring.sandbox_client(Settings(), store)
-            app = wagtail_wiring.sandbox_app(Settings(), store)
-            return WagtailClient(wagtail_wiring.SANDBOX_URL, token, transport=httpx.ASGITransport(app=app))
+                return stand_ins.wagtail_client(Settings(), store)
+            app = stand_ins.wagtail_app(Settings(), store)
+            return WagtailClient("http://wagtail.sandbox", token, transport=httpx.ASGITransport(app=app))
 
         return sandbox
     site = request.getfixturevalue("wagtail_site")
