@@ -46,7 +46,7 @@ def test_every_problem_of_a_floors_file_is_named_at_once() -> None:
 
 def test_the_shipped_floors_file_loads() -> None:
     floors = load_floors(REPO / "evals" / "floors.toml")
-    assert set(floors) == {path.stem for path in (REPO / "evals" / "suites").glob("*.jsonl")}
+    assert set(floors) == {f"{path.parent.name}/{path.stem}" for path in (REPO / "evals" / "suites").glob("*/*.jsonl")}
 
 
 def test_each_suite_is_checked_against_its_own_floors() -> None:
