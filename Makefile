@@ -46,7 +46,7 @@ clean:
 
 .PHONY: eval
 eval: setup
-	$(BIN)/brain eval evals/suites/*.jsonl --workers 2 --floors evals/floors.toml --json bench/results/eval-latest.json --html bench/results/eval-latest.html
+	$(BIN)/brain eval evals/suites/dev/*.jsonl evals/suites/test/*.jsonl --workers 2 --floors evals/floors.toml --json bench/results/eval-latest.json --html bench/results/eval-latest.html
 
 bench: setup
 	$(BIN)/python -m bench.routing_bench

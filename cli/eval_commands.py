@@ -14,8 +14,9 @@ from bootstrap import open_brain
 from evals import compare as comparing
 from evals import floors as floor_file
 from evals import policy_sim, report
-from evals.case import SuiteCase, SuiteError, check_references, load_suites
+from evals.case import SuiteCase, SuiteError, check_references, load_suites, suite_name
 from evals.runner import EvalOptions, run_suite
+from evals.scorers import LOWER_IS_BETTER
 from runtime import clock
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
@@ -51,6 +52,9 @@ def eval_command(
     min_decision: float | None = _floor("decision", "decision match"),
     min_state: float | None = _floor("state", "state match"),
     min_refusal: float | None = _floor("refusal", "refusal"),
+    max_wrong_write: float | None = typer.Option(
+        None, "--max-wrong-write", min=0.0, max=1.0,
+        help="exit non-zero when the share (0..1) of cases with a planned write they do not expect is over this"),
     floors_path: Path | None = FLOORS,
     compare: tuple[Path, Path] | None = COMPARE,
     policy: Path | None = POLICY,
@@ -60,7 +64,9 @@ def eval_command(
                                         "whose expected dates were written on a given day: 2026-11-25T12:00:00Z (default: the "
                                         "--floors file's `now`, else the wall clock)"),
 ) -> None:
-    """Score agent accuracy: route@1, route@3, action, decision, state, refusal and pass^k.
+    """Score agent accuracy: route@1, route@3, action, decision, state, refusal, wrong_write and pass^k,
+    per split (evals/suites/dev and test) when the suites come from them, and the calibration (ECE) of
+    the gate's confidence.
 
     Each case runs against its own sandbox states: the demo data with the case's `setup` on top (a setup object replaces the demo object of the same name). Approvals are granted by a super_admin of the case's tenant, so the state after the run can be compared.
     """
@@ -97,8 +103,8 @@ def eval_command(
         moment = floor_file.load_moment(floors_path)
     options = EvalOptions(workers=workers, repeat=repeat, mode=model or "offline", now=moment)
     floors = {"route@1": min_route1, "route@3": min_route3, "action": min_action, "decision": min_decision,
-              "state": min_state, "refusal": min_refusal}
-    data = asyncio.run(_run(cases, [p.name for p in suites], options, model, draft, policy))
+              "state": min_state, "refusal": min_refusal, "wrong_write": max_wrong_write}
+    data = asyncio.run(_run(cases, [suite_name(p) for p in suites], options, model, draft, policy))
     if json_path is not None:
         report.write_json(data, json_path)
         console.print(f"JSON report: {json_path}")
@@ -155,7 +161,9 @@ def _check_floors(data: dict[str, Any], floors: dict[str, float | None], suite_f
         rate = data["scores"][name]["rate"]
         if rate is None:
             console.print(f"[yellow]warning:[/] no case asks for {name}; its floor {floor:.2f} was not checked")
-        elif rate < floor:
+        elif name in LOWER_IS_BETTER and rate > floor:
+            under.append(f"{name} is {rate:.3f}, over its ceiling {floor:.3f}")
+        elif name not in LOWER_IS_BETTER and rate < floor:
             under.append(f"{name} is {rate:.3f}, under its floor {floor:.3f}")
     if suite_floors is not None:
         check = floor_file.check_floors(data, suite_floors)

@@ -17,6 +17,8 @@ Outcome = Literal["auto", "ask", "deny"]
 Role = Literal["viewer", "operator", "tenant_admin", "super_admin"]
 # The systems EVAL_FORMAT.md names for `setup` and `expect.state`.
 SYSTEMS = ("saleor", "wagtail", "crm", "superset", "gamification", "scheduler", "memory")
+# The splits of the shipped suites (evals/suites/<split>/*.jsonl): dev is tuned against, test is frozen.
+SPLITS = ("dev", "test")
 DEFAULT_TENANT = "demo"
 DEFAULT_ROLE = "operator"
 
@@ -107,6 +109,12 @@ class SuiteCase(BaseModel):
         return f"{self.suite}:{self.case.id}"
 
     @property
+    def split(self) -> str | None:
+        """The split the suite belongs to (`dev/routing.jsonl` -> dev), None outside the splits."""
+        head, sep, _ = self.suite.partition("/")
+        return head if sep and head in SPLITS else None
+
+    @property
     def tenant(self) -> str:
         return self.case.tenant or DEFAULT_TENANT
 
@@ -192,13 +200,19 @@ def parse_suite(text: str, name: str) -> list[SuiteCase]:
     return cases
 
 
+def suite_name(path: Path) -> str:
+    """The name a suite file has in reports and floors: its file name, prefixed with its split when
+    it lies in a split's folder (`evals/suites/test/routing.jsonl` -> `test/routing.jsonl`)."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name in SPLITS else path.name
+
+
 def load_suite(path: Path) -> list[SuiteCase]:
     """A suite file; SuiteError when it cannot be read or does not fit the format."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError([f"{path}: cannot read the suite ({exc.strerror or exc})"]) from None
-    return parse_suite(text, path.name)
+    return parse_suite(text, suite_name(path))
 
 
 def load_suites(paths: Iterable[Path]) -> list[SuiteCase]:

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from evals.scorers import LOWER_IS_BETTER
+
 
 class ReportError(ValueError):
     """A file that is not a JSON report of `brain eval --json`."""
@@ -87,7 +89,8 @@ def render(result: Comparison, console: Console, *, limit: int = 50) -> None:
         if was is None and now is None:
             continue
         delta = "" if was is None or now is None else f"{(now - was) * 100:+.1f} pt"
-        style = "green" if delta.startswith("+") and delta != "+0.0 pt" else "red" if delta.startswith("-") else ""
+        up, down = ("red", "green") if name in LOWER_IS_BETTER else ("green", "red")
+        style = up if delta.startswith("+") and delta != "+0.0 pt" else down if delta.startswith("-") else ""
         table.add_row(name, _pct(was), _pct(now), f"[{style}]{delta}[/]" if style else delta)
     console.print(table)
     for title, items, colour in (("worse", result.worse, "red"), ("better", result.better, "green")):

@@ -1,12 +1,21 @@
 """Per-suite floors: the rate each suite's scores must keep, read from a TOML file.
 
-One table per suite, named by the suite file's name without `.jsonl`; in it, a rate from 0 to 1
-per score, the score named as the report names it (`route@1`, `route@3`, `action`, `decision`,
-`state`, `refusal`, and `pass^k` for the share of cases passing everything they ask in all k runs):
+One table per suite, named by the suite file's name without `.jsonl`, under the table of its split
+for the suites of `evals/suites/dev/` and `evals/suites/test/`; in it, a rate from 0 to 1 per score,
+the score named as the report names it (`route@1`, `route@3`, `action`, `decision`, `state`,
+`refusal`, `wrong_write`, and `pass^k` for the share of cases passing everything they ask in all k
+runs). A score whose lower rate is better (`wrong_write`, the share of cases with an unexpected
+write) has a ceiling there instead: the run fails when its rate is above it.
 
-    [routing]
+    [dev.routing]
     "route@1" = 0.93
     refusal = 0.86
+
+    [test.actions]
+    action = 0.40
+    wrong_write = 0.06
+
+A suite outside the splits (`brain eval my-suite.jsonl`) has a top-level table (`[my-suite]`).
 
 `brain eval SUITES --floors evals/floors.toml` checks every suite it ran against its table;
 tables of suites it did not run are left alone.
@@ -25,15 +34,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evals.case import SPLITS
 from evals.report import pass_k_name
-from evals.scorers import SCORE_NAMES
+from evals.scorers import LOWER_IS_BETTER, SCORE_NAMES
 from runtime import clock
 
 PASS_K = "pass^k"
 NOW_KEY = "now"
 FLOOR_NAMES: tuple[str, ...] = (*SCORE_NAMES, PASS_K)
 
-# suite (file name without .jsonl) -> score -> lowest acceptable rate
+# suite (`dev/routing`, or a file name without .jsonl outside the splits) -> score -> lowest acceptable
+# rate (highest, for the scores of LOWER_IS_BETTER)
 Floors = dict[str, dict[str, float]]
 
 
@@ -51,12 +62,14 @@ class Shortfall:
     floor: float
 
     def __str__(self) -> str:
+        if self.score in LOWER_IS_BETTER:
+            return f"{self.suite}: {self.score} is {self.rate:.3f}, over its ceiling {self.floor:.3f}"
         return f"{self.suite}: {self.score} is {self.rate:.3f}, under its floor {self.floor:.3f}"
 
 
 @dataclass
 class FloorCheck:
-    under: list[Shortfall] = field(default_factory=list)
+    under: list[Shortfall] = field(default_factory=list)  # under a floor, or over a ceiling
     unmeasured: list[str] = field(default_factory=list)  # floors set on a score no case of the suite asks for
     unfloored: list[str] = field(default_factory=list)  # suites that ran but have no table
 
@@ -66,7 +79,7 @@ class FloorCheck:
 
 
 def suite_key(suite_file: str) -> str:
-    """The name a suite has in a floors file: `routing.jsonl` -> `routing`."""
+    """The name a suite has in a floors file: `routing.jsonl` -> `routing`, `dev/routing.jsonl` -> `dev/routing`."""
     return suite_file.removesuffix(".jsonl")
 
 
@@ -85,21 +98,30 @@ def parse_floors(text: str, source: str) -> Floors:
             except ValueError as exc:
                 problems.append(f"{source}: now: {exc}")
             continue
-        if not isinstance(table, dict):
-            problems.append(f"{source}: {suite!r} must be a table of floors for the suite {suite}.jsonl "
-                            f"([{suite}] followed by lines like \"route@1\" = 0.9)")
+        if suite in SPLITS and isinstance(table, dict):
+            for name, inner in table.items():
+                _suite_table(f"{suite}/{name}", inner, source, floors, problems)
             continue
-        floors[suite] = {}
-        for score, value in table.items():
-            if score not in FLOOR_NAMES:
-                problems.append(f"{source}: [{suite}]: unknown score {score!r}: the scores are {', '.join(FLOOR_NAMES)}")
-            elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                problems.append(f"{source}: [{suite}] {score}: the floor must be a rate from 0 to 1, not {value!r}")
-            else:
-                floors[suite][score] = float(value)
+        _suite_table(suite, table, source, floors, problems)
     if problems:
         raise FloorsError("\n".join(problems))
     return floors
+
+
+def _suite_table(suite: str, table: Any, source: str, floors: Floors, problems: list[str]) -> None:
+    where = suite.replace("/", ".")
+    if not isinstance(table, dict):
+        problems.append(f"{source}: {where!r} must be a table of floors for the suite {suite}.jsonl "
+                        f"([{where}] followed by lines like \"route@1\" = 0.9)")
+        return
+    floors[suite] = {}
+    for score, value in table.items():
+        if score not in FLOOR_NAMES:
+            problems.append(f"{source}: [{where}]: unknown score {score!r}: the scores are {', '.join(FLOOR_NAMES)}")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            problems.append(f"{source}: [{where}] {score}: the floor must be a rate from 0 to 1, not {value!r}")
+        else:
+            floors[suite][score] = float(value)
 
 
 def read_moment(value: Any) -> datetime:
@@ -141,7 +163,7 @@ def check_floors(report: dict[str, Any], floors: Floors) -> FloorCheck:
             rate = scores[name]["rate"]
             if rate is None:
                 check.unmeasured.append(f"{suite}: no case asks for {score}; its floor {floor:.3f} was not checked")
-            elif rate < floor:
+            elif (rate > floor) if score in LOWER_IS_BETTER else (rate < floor):
                 check.under.append(Shortfall(suite, score, rate, floor))
     return check
 

@@ -1,4 +1,5 @@
-"""The HTML report: one self-contained page, a bar chart (inline SVG) per score and per domain.
+"""The HTML report: one self-contained page, a bar chart (inline SVG) per score and per domain, the
+scores per split, and the reliability chart of the gate's confidence.
 
 No external scripts, fonts or style sheets: the page opens from a file, offline.
 """
@@ -7,6 +8,9 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+
+from evals.reliability_chart import reliability_section
+from evals.report_cells import counted, score_label
 
 BAR_WIDTH = 360
 ROW = 22
@@ -41,18 +45,37 @@ def bar_chart(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
     for n, (label, cell) in enumerate(rows):
         y = 5 + n * ROW
         rate = float(cell["rate"])
+        good = 1 - rate if cell.get("lower_is_better") else rate
         parts.append(f'<text x="{LABEL - 6}" y="{y + 14}" text-anchor="end" font-size="12">{escape(label)}</text>')
         parts.append(f'<rect x="{LABEL}" y="{y + 2}" width="{BAR_WIDTH}" height="{ROW - 6}" fill="#eee"/>')
         parts.append(f'<rect x="{LABEL}" y="{y + 2}" width="{rate * BAR_WIDTH:.1f}" height="{ROW - 6}" '
-                     f'fill="{_colour(rate)}"><title>{escape(label)}: {rate:.1%}</title></rect>')
+                     f'fill="{_colour(good)}"><title>{escape(label)}: {rate:.1%}</title></rect>')
         parts.append(f'<text x="{LABEL + BAR_WIDTH + 6}" y="{y + 14}" font-size="12">'
-                     f'{rate:.1%} ({cell["passed"]}/{cell["total"]})</text>')
+                     f'{rate:.1%} ({counted(cell)})</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _chart(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
     return f'<div class="chart"><h3>{escape(title)}</h3>{bar_chart(title, rows)}</div>'
+
+
+def _split_table(report: dict[str, Any], judged: list[str]) -> str:
+    """Scores per split (dev: tuned against; test: frozen), one row per split."""
+    splits: dict[str, dict[str, Any]] = report.get("by_split") or {}
+    if not splits:
+        return ""
+    head = "".join(f"<th>{escape(n)}</th>" for n in judged)
+    rows = "".join(
+        f"<tr><td>{escape(split)}</td><td class=num>{report['split_cases'][split]}</td>"
+        + "".join(f'<td class="num">{_cell(cells[n])}</td>' for n in judged) + "</tr>"
+        for split, cells in splits.items()
+    )
+    return f"<h2>Per split</h2><table><tr><th>split</th><th>cases</th>{head}</tr>{rows}</table>"
+
+
+def _cell(cell: dict[str, Any]) -> str:
+    return f"{cell['rate']:.1%} ({counted(cell)})" if cell["total"] else "-"
 
 
 def page(report: dict[str, Any]) -> str:
@@ -65,9 +88,10 @@ def page(report: dict[str, Any]) -> str:
     ]
     per_domain = [_chart(domain, [(n, cells[n]) for n in judged]) for domain, cells in domains.items()]
     summary = "".join(
-        f'<tr><td>{escape(n)}</td><td class="num">{scores[n]["passed"]}/{scores[n]["total"]}</td>'
+        f'<tr><td>{escape(score_label(n, scores[n]))}</td><td class="num">{counted(scores[n])}</td>'
         f'<td class="num">{scores[n]["rate"]:.1%}</td></tr>' for n in judged
     )
+    splits = _split_table(report, judged)
     worst = "".join(
         f"<tr><td>{escape(w['key'])}<br><span class=meta>{escape(w['request'])}</span></td>"
         f"<td>{escape(', '.join(w['failed']))}</td><td>{escape(w['expected'])}</td><td>{escape(w['happened'])}</td>"
@@ -84,7 +108,9 @@ def page(report: dict[str, Any]) -> str:
 <body>
 <h1>Brain eval report</h1>
 <p class="meta">{meta}</p>
-<table><tr><th>score</th><th>passed/total</th><th>rate</th></tr>{summary}</table>
+<table><tr><th>score</th><th>counted/total</th><th>rate</th></tr>{summary}</table>
+{splits}
+{reliability_section(report.get("calibration"))}
 <h2>Per score</h2>
 <div class="charts">{''.join(per_score)}</div>
 <h2>Per domain</h2>

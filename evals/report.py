@@ -1,6 +1,9 @@
 """Reports of an eval run: a summary dict (the JSON report), rich tables, a progress bar and an HTML page.
 
-Scores are tallied over the whole run, per suite (`by_suite`, what per-suite floors check) and per domain.
+Scores are tallied over the whole run, per split (`by_split`: dev and test), per suite (`by_suite`,
+what per-suite floors check) and per domain. A score whose lower rate is better (`wrong_write`)
+counts the cases that fail it: its cell carries `"lower_is_better": true` and its rate is failed/total.
+`calibration` holds the reliability table and ECE of the gate's confidence (`evals.calibration`).
 
 Rates per score count trials (a case run k times counts k times); pass^k counts cases that pass
 every score they ask for in all k trials.
@@ -20,8 +23,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from evals.calibration import calibration
+from evals.report_cells import counted, ece_text, score_label
 from evals.runner import CaseResult, EvalRun, Trial, TrialDone
-from evals.scorers import RunRecord
+from evals.scorers import LOWER_IS_BETTER, RunRecord
 
 WORST = 10
 
@@ -35,7 +40,12 @@ def _tally(results: list[CaseResult], names: tuple[str, ...], repeat: int) -> di
     for name in names:
         statuses = [t.scores[name].status for r in results for t in r.trials]
         passed, total = statuses.count("pass"), sum(1 for s in statuses if s != "n/a")
-        table[name] = {"passed": passed, "total": total, "rate": passed / total if total else None}
+        if name in LOWER_IS_BETTER:
+            failed = total - passed
+            table[name] = {"passed": passed, "failed": failed, "total": total,
+                           "rate": failed / total if total else None, "lower_is_better": True}
+        else:
+            table[name] = {"passed": passed, "total": total, "rate": passed / total if total else None}
     judged = [r for r in results if any(r.status(n) != "n/a" for n in names)]
     passed = sum(1 for r in judged if r.passed)
     table[pass_k_name(repeat)] = {"passed": passed, "total": len(judged), "rate": passed / len(judged) if judged else None}
@@ -95,9 +105,12 @@ def summarize(run: EvalRun) -> dict[str, Any]:
     names = run.score_names
     domains: dict[str, list[CaseResult]] = {}
     suites: dict[str, list[CaseResult]] = {}
+    splits: dict[str, list[CaseResult]] = {}
     for result in run.results:
         domains.setdefault(result.domain, []).append(result)
         suites.setdefault(result.item.suite, []).append(result)
+        if result.item.split is not None:
+            splits.setdefault(result.item.split, []).append(result)
     return {
         "suites": run.suites, "mode": run.mode, "now": run.now, "workers": run.workers, "repeat": run.repeat,
         "seconds": round(run.seconds, 2), "policy": run.policy, "cases_total": len(run.results),
@@ -106,6 +119,9 @@ def summarize(run: EvalRun) -> dict[str, Any]:
         "domain_cases": {d: len(rs) for d, rs in sorted(domains.items())},
         "by_suite": {name: _tally(rs, names, run.repeat) for name, rs in suites.items()},
         "suite_cases": {name: len(rs) for name, rs in suites.items()},
+        "by_split": {name: _tally(rs, names, run.repeat) for name, rs in sorted(splits.items())},
+        "split_cases": {name: len(rs) for name, rs in sorted(splits.items())},
+        "calibration": calibration(run.results, run.tool_risks),
         "worst": [{"key": r.item.key, "request": r.item.case.request, "failed": r.failed(), "why": _whys(r),
                    "expected": expected_text(r), "happened": happened_text(_first_failing(r).record)}
                   for r in worst_cases(run)],
@@ -133,13 +149,17 @@ def render(report: dict[str, Any], console: Console, *, worst: int = WORST) -> N
     at = f", now pinned at {report['now']}" if report.get("now") else ""
     table = Table(title=f"scores ({report['cases_total']} cases, {report['mode']}{at}, {report['seconds']:.1f} s)")
     table.add_column("score")
-    table.add_column("passed/total", justify="right")
+    table.add_column("counted/total", justify="right")
     table.add_column("rate", justify="right")
     for name, cell in scores.items():
         if cell["total"]:
-            table.add_row(name, f"{cell['passed']}/{cell['total']}", f"{cell['rate']:.1%}")
+            table.add_row(score_label(name, cell), counted(cell), f"{cell['rate']:.1%}")
     console.print(table)
     shown = [n for n, c in scores.items() if c["total"]]
+    if report.get("calibration"):
+        console.print(_calibration_table(report["calibration"]))
+    if report.get("by_split"):
+        console.print(_breakdown("per split", "split", report["by_split"], report["split_cases"], shown))
     if len(report.get("by_suite") or {}) > 1:
         console.print(_breakdown("per suite", "suite", report["by_suite"], report["suite_cases"], shown))
     console.print(_breakdown("per domain", "domain", report["domains"], report["domain_cases"], shown))
@@ -161,6 +181,18 @@ def _breakdown(title: str, label: str, rows: dict[str, dict[str, Any]], cases: d
         table.add_column(name, justify="right")
     for key, cells in rows.items():
         table.add_row(key, str(cases[key]), *(_rate(cells[n]) for n in shown))
+    return table
+
+
+def _calibration_table(cal: dict[str, Any]) -> Table:
+    """ECE over the run and per split, with the judged calls' mean confidence and accuracy."""
+    table = Table(title="calibration of the gate's confidence (judged calls; ECE over 10 bins)")
+    for name in ("", "calls", "mean confidence", "accuracy", "ECE"):
+        table.add_column(name, justify="left" if not name else "right")
+    rows = [("all", cal), *((split, cells) for split, cells in (cal.get("by_split") or {}).items())]
+    for label, cells in rows:
+        pct = [("-" if cells[k] is None else f"{cells[k]:.1%}") for k in ("mean_confidence", "accuracy")]
+        table.add_row(label, str(cells["calls"]), *pct, ece_text(cells))
     return table
 
 

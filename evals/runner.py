@@ -86,6 +86,7 @@ class EvalRun:
     policy: str | None = None
     score_names: tuple[str, ...] = SCORE_NAMES
     now: str | None = None  # the pinned moment of the run, if any
+    tool_risks: dict[str, str] = field(default_factory=dict)  # tool id -> read | write | destructive
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ async def run_suite(brain: Brain, cases: list[SuiteCase], options: EvalOptions |
     names = tuple(s.name for s in options.scorers)
     return EvalRun(results, suites or sorted({c.suite for c in cases}), options.mode, options.workers, options.repeat,
                    time.perf_counter() - started, score_names=names,
-                   now=options.now.isoformat() if options.now else None)
+                   now=options.now.isoformat() if options.now else None,
+                   tool_risks={t: brain.tools.get(t).risk.value for t in brain.tools.ids()})
 
 
 async def _warm_up(brain: Brain, cases: list[SuiteCase]) -> None:
@@ -272,8 +274,20 @@ async def _drive(brain: Brain, item: SuiteCase, max_rounds: int) -> RunRecord:
     except Exception as exc:  # the run failed inside the graph: score what it did before
         record.status, record.error = "failed", f"{type(exc).__name__}: {exc}"
     _read_events(brain, record, await brain.run_events(run_id, actor))
-    record.executed = [e["call_id"] for e in await brain.ledger.for_run(run_id) if e["kind"] == "started"]
+    ledger = await brain.ledger.for_run(run_id)
+    record.executed = [e["call_id"] for e in ledger if e["kind"] == "started"]
+    _read_confidences(record, ledger)
     return record
+
+
+def _read_confidences(record: RunRecord, ledger: list[dict[str, Any]]) -> None:
+    """Each call's confidence as the gate used it when the call was first proposed (its `decision` entry)."""
+    first: dict[str, float] = {}
+    for entry in ledger:
+        if entry["kind"] == "decision" and entry.get("confidence") is not None:
+            first.setdefault(entry["call_id"], float(entry["confidence"]))
+    for call in record.calls:
+        call.confidence = first.get(call.call_id)
 
 
 def _read_events(brain: Brain, record: RunRecord, events: list[dict[str, Any]]) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from runtime.brain import Brain
 
-SUITE = Path(__file__).resolve().parents[2] / "evals" / "suites" / "routing.jsonl"
+SUITE = Path(__file__).resolve().parents[2] / "evals" / "suites" / "dev" / "routing.jsonl"
 BY_AGENT: dict[str, list[str]] = defaultdict(list)
 for line in SUITE.read_text().splitlines():
     case = json.loads(line)

@@ -102,6 +102,6 @@ def test_suites_load_from_files_and_unknown_ids_are_reported(tmp_path: Path) -> 
 
 
 def test_the_shipped_routing_suite_fits_the_format() -> None:
-    cases = load_suite(Path(__file__).resolve().parents[2] / "evals" / "suites" / "routing.jsonl")
+    cases = load_suite(Path(__file__).resolve().parents[2] / "evals" / "suites" / "dev" / "routing.jsonl")
     assert len(cases) >= 600
     assert sum(1 for c in cases if c.case.expect.refuse) >= 60

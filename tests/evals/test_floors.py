@@ -33,7 +33,7 @@ def test_every_problem_of_a_floors_file_is_named_at_once() -> None:
         parse_floors(text, "f.toml")
     assert str(caught.value).splitlines() == [
         "f.toml: 'stray' must be a table of floors for the suite stray.jsonl ([stray] followed by lines like \"route@1\" = 0.9)",
-        "f.toml: [routing]: unknown score 'route1': the scores are route@1, route@3, action, decision, state, refusal, pass^k",
+        "f.toml: [routing]: unknown score 'route1': the scores are route@1, route@3, action, decision, state, refusal, wrong_write, pass^k",
         "f.toml: [routing] route@3: the floor must be a rate from 0 to 1, not 1.5",
         "f.toml: [routing] refusal: the floor must be a rate from 0 to 1, not True",
         "f.toml: [routing] action: the floor must be a rate from 0 to 1, not 'high'",
@@ -46,7 +46,7 @@ def test_every_problem_of_a_floors_file_is_named_at_once() -> None:
 
 def test_the_shipped_floors_file_loads() -> None:
     floors = load_floors(REPO / "evals" / "floors.toml")
-    assert set(floors) == {path.stem for path in (REPO / "evals" / "suites").glob("*.jsonl")}
+    assert set(floors) == {f"{path.parent.name}/{path.stem}" for path in (REPO / "evals" / "suites").glob("*/*.jsonl")}
 
 
 def test_each_suite_is_checked_against_its_own_floors() -> None:

@@ -54,15 +54,20 @@ async def test_a_tiny_suite_end_to_end_and_with_two_workers(eval_brain: Brain, t
     cases = parse_suite(suite(*CASES), "tiny.jsonl")
     one = await run_suite(eval_brain, cases, EvalOptions(workers=1))
     expected = {
-        "mug": {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass"},
-        "weather": {"refusal": "pass"},
-        "vase": {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass"},
+        "mug": {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass",
+                "wrong_write": "pass"},
+        "weather": {"refusal": "pass", "wrong_write": "pass"},
+        "vase": {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass",
+                 "wrong_write": "pass"},
         "mug-auto": {"route@1": "fail", "route@3": "pass", "decision": "fail"},
     }
     assert statuses(one) == expected
     mug, weather, vase, auto = (r.trials[0] for r in one.results)
     assert (mug.record.approval_rounds, mug.record.executed, mug.record.status) == (1, ["1.0"], "done")
     assert [(c.tool, c.risk, c.decision, c.result) for c in mug.record.calls] == [("saleor.product_create", "write", "ask", "ok")]
+    confidence = mug.record.calls[0].confidence  # the gate's, from the call's decision entry in the ledger
+    assert confidence is not None and 0 < confidence <= 1
+    assert one.tool_risks["saleor.product_create"] == "write" and one.tool_risks["memory.write"] == "write"
     assert (weather.record.route_decision, weather.record.calls, weather.record.executed) == ("decline", [], [])
     assert auto.scores["decision"].why == "expected auto, the gate said ask for saleor.product_create (write)"
     assert [r.domain for r in one.results] == ["ecommerce_catalog", "out_of_scope", "ecommerce_catalog", "ecommerce_catalog"]
@@ -138,7 +143,8 @@ async def test_the_llm_mode_against_a_mocked_openai_compatible_endpoint(eval_bra
     with respx.mock(assert_all_called=True) as mock:
         mock.post("http://llm.test/v1/chat/completions").mock(side_effect=answer)
         run = await run_suite(eval_brain, cases, EvalOptions(model=model, mode="openai/gpt-4o-mini"))
-    assert statuses(run)["mug"] == {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass"}
+    assert statuses(run)["mug"] == {"route@1": "pass", "route@3": "pass", "action": "pass", "decision": "pass", "state": "pass",
+                                    "wrong_write": "pass"}
     assert sum(1 for body in seen if body.get("tools")) == 2
     assert report.summarize(run)["mode"] == "openai/gpt-4o-mini"
 

@@ -13,7 +13,9 @@ from evals.scorers import (
     Route1,
     Route3,
     RunRecord,
+    Score,
     StateMatch,
+    WrongWrite,
     score_run,
 )
 
@@ -112,5 +114,25 @@ def test_refusal_needs_no_execution_and_a_decline_or_an_answer_without_calls() -
 def test_score_run_gives_every_score() -> None:
     scores = score_run(case(agent="product_catalog_manager", decision="ask"), ROUTED)
     assert {n: s.status for n, s in scores.items()} == {
-        "route@1": "pass", "route@3": "pass", "action": "n/a", "decision": "pass", "state": "n/a", "refusal": "n/a"}
+        "route@1": "pass", "route@3": "pass", "action": "n/a", "decision": "pass", "state": "n/a", "refusal": "n/a",
+        "wrong_write": "n/a"}
     assert all(s.status == "fail" for s in score_run(case(agent="a", decision="ask", refuse=True), ERROR).values() if s.status != "n/a")
+
+
+def test_wrong_write_counts_a_planned_write_the_case_does_not_expect() -> None:
+    scorer = WrongWrite()
+    both = case(actions=[{"tool": "saleor.product_update", "args": {"price": 12}},
+                         {"tool": "saleor.collection_add_products", "args": {"collection": "Spring"}}])
+    assert scorer.score(both, ROUTED) == Score("pass", "no unexpected write planned")  # the read is not a write
+    one = case(actions=[{"tool": "saleor.product_update", "args": {"price": 12}}])
+    assert scorer.score(one, ROUTED) == Score(
+        "fail", "unexpected write planned: saleor.collection_add_products(collection='Spring', products=['Red Mug']) (write)")
+    other_args = case(actions=[{"tool": "saleor.product_update", "args": {"price": 15}},
+                               {"tool": "saleor.collection_add_products"}])
+    assert "saleor.product_update(product='Red Mug', price=12.0) (write)" in scorer.score(other_args, ROUTED).why
+    assert scorer.score(case(refuse=True), ROUTED).status == "fail"  # every write is unexpected in a refusal
+    reads_only = RunRecord(status="done", calls=[SEARCH])
+    assert scorer.score(case(refuse=True), reads_only).status == "pass"
+    assert scorer.score(case(agent="product_catalog_manager"), ROUTED).status == "n/a"  # says nothing of calls
+    assert scorer.score(case(decision="ask"), ROUTED).status == "n/a"
+    assert WrongWrite.lower_is_better and not ActionMatch.lower_is_better
