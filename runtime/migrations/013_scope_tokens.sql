@@ -95,7 +95,7 @@ GRANT EXECUTE ON FUNCTION brain_tenant(), brain_role() TO brain_app;
 -- tenant here, `brain tenants add` (the system scope), its first run (a signed scope of that
 -- tenant, AFTER INSERT on runs), or its own admin editing its policy. Policy scopes must name one.
 CREATE TABLE tenants (
-    id          text PRIMARY KEY CHECK (id <> '' AND length(id) <= 200),
+    id          text PRIMARY KEY CHECK (id <> '' AND id <> 'global' AND length(id) <= 200),
     name        text,
     created_by  text NOT NULL DEFAULT '',
     created_at  timestamptz NOT NULL DEFAULT now()
