@@ -168,11 +168,49 @@ BEGIN
     END LOOP;
 END $$;
 
--- Memories: the same predicate, from the token. Still one SQL expression the planner inlines.
-CREATE OR REPLACE FUNCTION memory_visible(tenant_id text, kind text, user_id text) RETURNS boolean
+-- Memories: the same predicate, from the token. memory_visible(tenant, kind, user) now takes the
+-- verified tenant as an argument, so it stays one SQL expression the planner inlines while the
+-- token is verified once per statement (an InitPlan), not once per row.
+DROP POLICY memories_tenant ON memories;
+CREATE OR REPLACE FUNCTION memory_visible_to(tenant_id text, kind text, user_id text, scope_tenant text) RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN tenant_id = (SELECT brain_tenant())
+    RETURN tenant_id = scope_tenant
         AND (NOT memory_kind_is_personal(kind) OR user_id = current_setting('app.user_id', true));
+CREATE POLICY memories_tenant ON memories TO brain_app
+    USING (memory_visible_to(tenant_id, kind, user_id, (SELECT brain_tenant())))
+    WITH CHECK (memory_visible_to(tenant_id, kind, user_id, (SELECT brain_tenant())));
+
+CREATE OR REPLACE FUNCTION memories_text_search(
+    search_query text,
+    max_rows     integer,
+    kinds        text[] DEFAULT NULL,
+    of_subject   text DEFAULT NULL,
+    of_agent     text DEFAULT NULL,
+    of_user      text DEFAULT NULL,
+    created_from timestamptz DEFAULT NULL,
+    created_to   timestamptz DEFAULT NULL
+) RETURNS TABLE (id uuid, rank real)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, public
+    SET brain.maintenance = 'on'
+BEGIN ATOMIC
+    SELECT m.id, ts_rank(m.search_text, q.query) AS rank
+    FROM public.memories AS m, websearch_to_tsquery('english', search_query) AS q(query),
+         (SELECT public.brain_tenant() AS tenant) AS s
+    WHERE m.search_text @@ q.query
+      AND memory_visible_to(m.tenant_id, m.kind, m.user_id, s.tenant)
+      AND m.superseded_by IS NULL
+      AND (m.expires_at IS NULL OR m.expires_at > now())
+      AND (kinds IS NULL OR m.kind = ANY (kinds))
+      AND (of_subject IS NULL OR m.subject = of_subject)
+      AND (of_agent IS NULL OR m.agent = of_agent)
+      AND (of_user IS NULL OR m.user_id = of_user)
+      AND (created_from IS NULL OR m.created_at >= created_from)
+      AND (created_to IS NULL OR m.created_at < created_to)
+    ORDER BY rank DESC, m.created_at DESC
+    LIMIT max_rows;
+END;
+DROP FUNCTION memory_visible(text, text, text);
 
 CREATE OR REPLACE FUNCTION memories_personal_owners() RETURNS SETOF text
     LANGUAGE sql STABLE SECURITY DEFINER
@@ -266,6 +304,20 @@ BEGIN
     INSERT INTO public.telegram_links (tenant_id, space, user_id, kind, role, chat_id, name, handle)
         VALUES (c.tenant_id, '', c.user_id, 'team', c.role, chat, c.name, chat_handle);
     RETURN QUERY SELECT c.tenant_id, c.user_id, c.role, c.name;
+END $$;
+
+-- The routing index is shared by every tenant, and a routing model is unpickled by every Brain
+-- process: only the system scope (the process training it) may add to either. Everyone reads.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['routing_examples', 'routing_models'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY shared_read ON %I FOR SELECT TO brain_app USING (true)', t);
+        EXECUTE format('CREATE POLICY system_writes ON %I FOR INSERT TO brain_app'
+                       ' WITH CHECK ((SELECT brain_role()) = ''system'')', t);
+    END LOOP;
 END $$;
 
 -- The functions above run as the owner. When the owner is a superuser (the embedded server) it

@@ -110,3 +110,19 @@ async def test_the_application_role_has_no_way_around(owner: psycopg.AsyncConnec
     for statement in attempts:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             await app_conn.execute(statement)
+
+
+async def test_shared_routing_tables_take_writes_from_the_system_scope_only(
+        world: World, app_conn: psycopg.AsyncConnection[Any]) -> None:
+    """A routing model is unpickled by every Brain: a tenant's session must not plant one."""
+    insert = "INSERT INTO routing_models (key, payload) VALUES (%s, '\\x00')"
+    for token in (world.signer.token(world.attacker.id, "super_admin"), ""):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            async with app_conn.transaction():
+                await app_conn.execute("SELECT set_config('app.scope', %s, true)", (token,))
+                await app_conn.execute(insert, ("planted",))
+    async with app_conn.transaction():
+        await app_conn.execute("SELECT set_config('app.scope', %s, true)", (world.signer.system(),))
+        await app_conn.execute(insert, ("by-the-system",))
+        cur = await app_conn.execute("SELECT count(*) FROM routing_models WHERE key = 'by-the-system'")
+        assert await cur.fetchone() == (1,)
