@@ -57,3 +57,9 @@ bench: setup
 .PHONY: integration
 integration: setup redis
 	$(BIN)/pytest -m integration tests/integration
+
+# The full cross-tenant attack suite: every table, view, sequence and function of the schema from
+# the catalog, every forged scope, both directions (a short run is part of `make test`).
+.PHONY: attack
+attack: setup
+	$(BIN)/pytest -m attack tests/security

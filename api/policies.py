@@ -3,7 +3,8 @@ destructive tools, read the effective policy and its versions, restore a version
 
 Who may edit is the PolicyStore's rule (its PermissionError becomes a 403 with the reason):
 a super_admin edits the global policy by default, or a tenant's overrides with `?tenant=`;
-a tenant_admin edits its own tenant's overrides; nobody else edits anything.
+a tenant_admin edits its own tenant's overrides; nobody else edits anything. A tenant named with
+`?tenant=` (or `scope=`) must exist: 404 naming it otherwise (`brain tenants add` creates one).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from api.deps import PREFIX, BrainDep, Caller
 from api.errors import ERROR_RESPONSES, ApiError
 from api.models import PlainText
 from policies.model import WorkflowPolicy
-from policies.store import GLOBAL, check_editor
+from policies.store import GLOBAL, UnknownTenant, check_editor
 from runtime.brain import Brain
 from runtime.runs import Actor
 from tools.registry import UnknownTool
@@ -44,6 +45,13 @@ def read_tenant(actor: Actor, tenant: str | None) -> str:
     if tenant and tenant != actor.tenant and actor.role != "super_admin":
         raise PermissionError(f"only a super_admin reads another tenant's policy (you are {actor.role} of {actor.tenant!r})")
     return tenant or actor.tenant
+
+
+async def known_tenant(brain: Brain, actor: Actor, tenant: str) -> str:
+    """The tenant, when it exists (the caller's own always does); 404 naming it otherwise."""
+    if tenant not in (GLOBAL, actor.tenant) and not await brain.policies.tenant_exists(tenant):
+        raise ApiError(404, str(UnknownTenant(tenant)), field="tenant")
+    return tenant
 
 
 async def _settings(brain: Brain, scope: str, workflow: str) -> WorkflowPolicy:
@@ -83,29 +91,32 @@ class AutonomousBody(BaseModel):
 
 
 async def _edit(brain: Brain, actor: Actor, scope: str, workflow: str, changes: dict[str, Any], note: str) -> WorkflowSettings:
-    version = await brain.policies.set_workflow(scope, workflow, changes, author=actor.user, author_tenant=actor.tenant,
-                                                author_role=actor.role, note=note)
+    try:
+        version = await brain.policies.set_workflow(scope, workflow, changes, author=actor.user,
+                                                    author_tenant=actor.tenant, author_role=actor.role, note=note)
+    except UnknownTenant as exc:  # removed meanwhile: the same answer as the check before
+        raise ApiError(404, str(exc), field="tenant") from exc
     return WorkflowSettings(scope=scope, workflow=workflow, version=version, settings=await _settings(brain, scope, workflow))
 
 
 @router.put("/workflows/hitl/{workflow}/toggle", response_model=WorkflowSettings, summary="Turn HITL on or off",
-            responses={404: {"description": "unknown workflow"}},
+            responses={404: {"description": "unknown workflow or tenant"}},
             description="With a body `{enabled}` sets HITL; without a body flips it. Needs tenant_admin (own tenant's "
                         "overrides) or super_admin (global, or a tenant with `?tenant=`).")
 async def toggle_hitl(workflow: WorkflowPath, actor: Caller, brain: BrainDep, tenant: TenantQuery = None,
                       body: Annotated[ToggleBody | None, Body()] = None) -> WorkflowSettings:
-    scope = edit_scope(actor, tenant)
+    scope = await known_tenant(brain, actor, edit_scope(actor, tenant))
     current = await _settings(brain, scope, workflow)
     enabled = body.enabled if body is not None else not current.hitl
     return await _edit(brain, actor, scope, workflow, {"hitl": enabled}, f"HITL {'on' if enabled else 'off'} over the API")
 
 
 @router.put("/workflows/confidence/{workflow}", response_model=WorkflowSettings, summary="Set the confidence threshold",
-            responses={404: {"description": "unknown workflow"}},
+            responses={404: {"description": "unknown workflow or tenant"}},
             description="Needs tenant_admin (own tenant's overrides) or super_admin.")
 async def set_confidence(workflow: WorkflowPath, body: ThresholdBody, actor: Caller, brain: BrainDep,
                          tenant: TenantQuery = None) -> WorkflowSettings:
-    scope = edit_scope(actor, tenant)
+    scope = await known_tenant(brain, actor, edit_scope(actor, tenant))
     await _settings(brain, scope, workflow)
     return await _edit(brain, actor, scope, workflow, {"confidence_threshold": body.threshold},
                        f"confidence threshold {body.threshold} over the API")
@@ -116,16 +127,17 @@ async def set_confidence(workflow: WorkflowPath, body: ThresholdBody, actor: Cal
             responses={404: {"description": "unknown workflow"}})
 async def get_autonomous(workflow: WorkflowPath, actor: Caller, brain: BrainDep, tenant: TenantQuery = None) -> WorkflowSettings:
     scope = GLOBAL if (tenant is None and actor.role == "super_admin") else read_tenant(actor, tenant)
+    await known_tenant(brain, actor, scope)
     return WorkflowSettings(scope=scope, workflow=workflow, version=None, settings=await _settings(brain, scope, workflow))
 
 
 @router.put("/workflows/autonomous/{workflow}", response_model=WorkflowSettings,
             summary="Set the destructive tools a workflow runs without asking",
-            responses={404: {"description": "unknown workflow"}},
+            responses={404: {"description": "unknown workflow or tenant"}},
             description="Every id must be a destructive tool of the catalog. Needs tenant_admin or super_admin.")
 async def set_autonomous(workflow: WorkflowPath, body: AutonomousBody, actor: Caller, brain: BrainDep,
                          tenant: TenantQuery = None) -> WorkflowSettings:
-    scope = edit_scope(actor, tenant)
+    scope = await known_tenant(brain, actor, edit_scope(actor, tenant))
     await _settings(brain, scope, workflow)
     for n, tool_id in enumerate(body.tools):
         try:
@@ -156,9 +168,9 @@ class PolicyView(BaseModel):
 
 
 @router.get("/policies", response_model=PolicyView, response_model_by_alias=True,
-            summary="The effective policy of your tenant")
+            summary="The effective policy of your tenant", responses={404: {"description": "unknown tenant"}})
 async def get_policies(actor: Caller, brain: BrainDep, tenant: TenantQuery = None) -> PolicyView:
-    name = read_tenant(actor, tenant)
+    name = await known_tenant(brain, actor, read_tenant(actor, tenant))
     effective = await brain.policies.effective(name)
     version, document = await brain.policies.current(name)
     view = PolicyView(tenant=name, effective=effective.model_dump(mode="json"),
@@ -181,6 +193,7 @@ class PolicyVersion(BaseModel):
 
 
 @router.get("/policies/versions", response_model=list[PolicyVersion], summary="Who changed the policy, newest first",
+            responses={404: {"description": "unknown tenant"}},
             description="The global policy's versions and your tenant's, or one scope's with `scope` ('global' or a "
                         "tenant id: your own, or any for a super_admin).")
 async def versions(actor: Caller, brain: BrainDep,
@@ -189,7 +202,7 @@ async def versions(actor: Caller, brain: BrainDep,
     if scope is None:
         rows = await brain.policies.history(None, limit, tenant=actor.tenant)
     elif scope in (GLOBAL, actor.tenant) or actor.role == "super_admin":
-        rows = await brain.policies.history(scope, limit)
+        rows = await brain.policies.history(await known_tenant(brain, actor, scope), limit)
     else:
         raise PermissionError(f"only a super_admin reads another tenant's policy history (you are {actor.role} of "
                               f"{actor.tenant!r})")

@@ -461,6 +461,9 @@ _register_sandbox(app)
 from cli.telegram_commands import register as _register_telegram  # noqa: E402
 
 _register_telegram(app)
+from cli.tenant_commands import register as _register_tenants  # noqa: E402
+
+_register_tenants(app)
 
 
 def main() -> None:

@@ -2,9 +2,9 @@
 and the cited context an agent plans with.
 
 Isolation is Postgres's job (DESIGN.md invariant 5). The pool connects as `brain_app`, and each
-method works in one transaction that first sets `app.tenant_id` and `app.user_id` with
-`set_config(..., true)` (transaction-local, like SET LOCAL); the row-level security policy of
-`memories` reads them (runtime/migrations/003_memory.sql). Queries here never filter by tenant
+method works in one transaction that first sets `app.scope` (the tenant's signed scope token) and
+`app.user_id` with `set_config(..., true)` (transaction-local, like SET LOCAL); the row-level
+security policy of `memories` reads them (runtime/migrations/003_memory.sql, 013_scope_tokens.sql). Queries here never filter by tenant
 themselves; an insert names its tenant and the policy's WITH CHECK refuses any other. (`reembed`
 is the exception to "one transaction": one per batch, see there.)
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -67,6 +67,7 @@ class MemoryStore:
         candidates: int = 40,
         rrf_k: int = RRF_K,
         context_min_similarity: float = 0.3,
+        scope_token: Callable[[str, str], str] | None = None,
     ) -> None:
         if not 0.0 < dedupe_threshold <= 1.0:
             raise InvalidMemory(f"dedupe_threshold must be in (0, 1], got {dedupe_threshold}")
@@ -78,6 +79,9 @@ class MemoryStore:
         self.rrf_k = rrf_k
         self.context_min_similarity = context_min_similarity
         self._vectors = VectorAdapters()
+        # (tenant, role) -> the signed scope token row-level security verifies (the application's
+        # pool makes them: runtime/scope.py AppPool.scope_token); an owner's pool has none.
+        self._scope_token: Callable[[str, str], str] | None = scope_token or getattr(pool, "scope_token", None)
 
     # ---- writing ----------------------------------------------------------------------------------
 
@@ -334,12 +338,13 @@ class MemoryStore:
         """A transaction scoped to one tenant (and user) before any statement touches memories."""
         if not tenant or not tenant.strip():
             raise InvalidMemory("tenant is required: every memory belongs to one tenant")
+        token = self._scope_token(tenant, "operator") if self._scope_token is not None else ""
         async with self._pool.connection() as conn, conn.transaction():
             await self._vectors.prepare(conn)
             await conn.execute(
-                "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true),"
+                "SELECT set_config('app.scope', %s, true), set_config('app.user_id', %s, true),"
                 " set_config('hnsw.ef_search', %s, true)",
-                (tenant, user or "", str(ef_search or self.ef_search)),
+                (token, user or "", str(ef_search or self.ef_search)),
             )
             yield conn
 

@@ -7,7 +7,7 @@ overrides of that tenant on top, read in one query.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +21,10 @@ from policies.model import ROLE_RANK, Policy, TenantOverrides
 
 GLOBAL = "global"
 
+# (tenant, role) -> the signed scope token Postgres verifies (runtime/scope.py makes them; the
+# application's pool offers one as `pool.scope_token`).
+ScopeToken = Callable[[str, str], str]
+
 
 class PolicyPermissionError(PermissionError):
     """The actor may not edit this scope; the message says who may."""
@@ -28,6 +32,14 @@ class PolicyPermissionError(PermissionError):
 
 class PolicyVersionNotFound(LookupError):
     pass
+
+
+class UnknownTenant(LookupError):
+    """A policy scope names a tenant that does not exist."""
+
+    def __init__(self, tenant: str):
+        super().__init__(f"tenant: no tenant {tenant!r}; `brain tenants add {tenant}` creates one")
+        self.tenant = tenant
 
 
 def check_editor(scope: str, actor_tenant: str, actor_role: str) -> None:
@@ -40,16 +52,39 @@ def check_editor(scope: str, actor_tenant: str, actor_role: str) -> None:
 
 
 class PolicyStore:
-    """Each method names its tenant (and role) to Postgres, so row-level security applies."""
+    """Each method names its tenant (and role) to Postgres with a signed scope token, so row-level
+    security applies; without a token source (an owner's pool) it names none."""
 
-    def __init__(self, pool: AsyncConnectionPool[Any]):
+    def __init__(self, pool: AsyncConnectionPool[Any], scope_token: ScopeToken | None = None):
         self.pool = pool
+        self._scope_token: ScopeToken | None = scope_token or getattr(pool, "scope_token", None)
 
     @asynccontextmanager
     async def _tx(self, tenant: str, role: str = "operator") -> AsyncIterator[Any]:
+        token = self._scope_token(tenant, role) if self._scope_token is not None else ""
         async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT set_config('app.tenant_id', %s, true), set_config('app.role', %s, true)", (tenant, role))
+            await conn.execute("SELECT set_config('app.scope', %s, true)", (token,))
             yield conn
+
+    async def tenant_exists(self, tenant: str) -> bool:
+        """Whether the tenant exists (`brain tenants add`, its first run, or its own admin's edit)."""
+        if tenant == GLOBAL:
+            return False
+        async with self._tx(tenant) as conn:
+            cur = await conn.execute("SELECT EXISTS (SELECT FROM tenants WHERE id = %s) AS known", (tenant,))
+            row = await cur.fetchone()
+        return bool(row and row["known"])
+
+    async def ensure_tenant(self, tenant: str, created_by: str) -> None:
+        """Record a tenant whose own signed scope acts (its admin's edit): it exists from now on."""
+        async with self._tx(tenant) as conn:
+            await conn.execute("INSERT INTO tenants (id, created_by) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+                               (tenant, created_by))
+
+    async def require_tenant(self, tenant: str) -> None:
+        """UnknownTenant unless the tenant exists."""
+        if not await self.tenant_exists(tenant):
+            raise UnknownTenant(tenant)
 
     async def effective(self, tenant: str) -> Policy:
         """The policy decisions for this tenant use, in one query."""
@@ -86,6 +121,11 @@ class PolicyStore:
         check_editor(scope, author_tenant, author_role)
         model: BaseModel = Policy.model_validate(document) if scope == GLOBAL else TenantOverrides.model_validate(document)
         clean = model.model_dump(mode="json", exclude={"version"})
+        if scope != GLOBAL:
+            if scope == author_tenant:
+                await self.ensure_tenant(scope, author)
+            else:
+                await self.require_tenant(scope)
         _, before = await self.current(scope)
         before.pop("version", None)
         async with self._tx(author_tenant if scope == GLOBAL else scope, author_role) as conn:

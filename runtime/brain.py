@@ -124,7 +124,7 @@ class Brain:
         await db.wait_ready(url)
         await db.migrate(url)
         await _setup_checkpoints(url)
-        pool = db.open_pool(db.app_url(url, settings.app_database_url))
+        pool = db.open_pool(db.app_url(url, settings.app_database_url), signer=await db.load_signer(url))
         await pool.open()
         try:
             tools, agents = await asyncio.to_thread(load_catalog)

@@ -16,6 +16,7 @@ from psycopg_pool import AsyncConnectionPool
 from agents.routing import RoutingModel, training_key, training_set
 from agents.spec import AgentSpec
 from memory.embeddings import Embedder
+from runtime.db import system_conn
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +28,7 @@ def _hash(text: str) -> str:
 async def _embeddings(pool: AsyncConnectionPool[Any], embedder: Embedder, texts: list[str], labels: list[str]) -> np.ndarray[Any, Any]:
     """Vectors for the texts: stored ones from pgvector, the rest embedded now and stored."""
     hashes = [_hash(t) for t in texts]
-    async with pool.connection() as conn:
+    async with system_conn(pool) as conn:  # shared by every tenant: only the system scope writes here
         await register_vector_async(conn)
         cur = await conn.execute(
             "SELECT text_hash, embedding FROM routing_examples WHERE embed_model = %s AND text_hash = ANY(%s)",
@@ -61,7 +62,7 @@ async def load_or_train(
         return model
     vectors = await _embeddings(pool, embedder, texts, labels)
     model = await asyncio.to_thread(RoutingModel.train, texts, labels, vectors, key=key)
-    async with pool.connection() as conn:
+    async with system_conn(pool) as conn:  # only the system scope writes models (they are unpickled)
         await conn.execute(
             "INSERT INTO routing_models (key, payload) VALUES (%s, %s) ON CONFLICT DO NOTHING",
             (key, pickle.dumps(model)),

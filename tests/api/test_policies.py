@@ -107,3 +107,18 @@ async def test_bad_policy_input_names_the_field(client: httpx.AsyncClient, auth:
         response = await client.request(method, path, json=body, headers=admin)
         assert response.status_code == status, (path, body, response.text)
         assert error_of(response).get("field") == field, (path, body, response.json())
+
+
+async def test_a_tenant_that_does_not_exist_is_a_404_naming_it(client: httpx.AsyncClient, auth: Auth) -> None:
+    root = auth("super_admin", tenant="platform", user="root")
+    for method, path, params in (("PUT", f"/workflows/hitl/{WF}/toggle", {"tenant": "i"}),
+                                 ("PUT", f"/workflows/confidence/{WF}", {"tenant": "i"}),
+                                 ("GET", f"/workflows/autonomous/{WF}", {"tenant": "i"}),
+                                 ("GET", "/policies", {"tenant": "i"}),
+                                 ("GET", "/policies/versions", {"scope": "i"})):
+        body = {"threshold": 0.5} if "confidence" in path else None
+        response = await client.request(method, path, params=params, json=body, headers=root)
+        assert response.status_code == 404, (path, response.text)
+        assert error_of(response)["field"] == "tenant"
+        assert error_of(response)["message"].startswith("tenant: no tenant 'i'"), response.text
+    assert (await client.get("/policies", params={"tenant": "demo"}, headers=root)).status_code == 200

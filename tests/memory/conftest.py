@@ -58,8 +58,14 @@ def app_url(db_url: str) -> str:
 
 
 @pytest.fixture
-async def app_pool(app_url: str) -> AsyncIterator[AsyncConnectionPool[Any]]:
-    pool = db.open_pool(app_url, max_size=4)
+async def signer(db_url: str) -> db.ScopeSigner:
+    """Signs scope tokens with the test database's key, as the Brain does (runtime/scope.py)."""
+    return await db.load_signer(db_url)
+
+
+@pytest.fixture
+async def app_pool(app_url: str, signer: db.ScopeSigner) -> AsyncIterator[AsyncConnectionPool[Any]]:
+    pool = db.open_pool(app_url, signer=signer, max_size=4)
     await pool.open()
     yield pool
     await pool.close()

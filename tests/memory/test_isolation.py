@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from memory.errors import MemoryNotFound
 from memory.search import SearchMode
 from memory.store import MemoryStore, NewMemory
+from runtime.scope import ScopeSigner
 
 App = psycopg.AsyncConnection[dict[str, Any]]
 VECTOR = "[" + ",".join(["0.05"] * 384) + "]"
@@ -39,11 +40,12 @@ async def app(app_url: str) -> AsyncIterator[App]:
         yield conn
 
 
-async def _as(conn: App, tenant: str | None, user: str | None = None) -> None:
+async def _as(conn: App, signer: ScopeSigner, tenant: str | None, user: str | None = None) -> None:
     """Start a transaction scoped like the runtime does (tenant None: no setting at all)."""
     if tenant is not None:
         await conn.execute(
-            "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)", (tenant, user or "")
+            "SELECT set_config('app.scope', %s, true), set_config('app.user_id', %s, true)",
+            (signer.token(tenant), user or ""),
         )
 
 
@@ -63,8 +65,8 @@ async def test_the_app_role_is_neither_superuser_nor_owner(app: App) -> None:
                     "relrowsecurity": True, "relforcerowsecurity": True}
 
 
-async def test_a_crafted_query_for_another_tenant_returns_nothing(app: App, seeded: dict[str, Any]) -> None:
-    await _as(app, "A", "ana")
+async def test_a_crafted_query_for_another_tenant_returns_nothing(signer: ScopeSigner, app: App, seeded: dict[str, Any]) -> None:
+    await _as(app, signer, "A", "ana")
     assert await _count(app, "SELECT * FROM memories WHERE tenant_id = 'B'") == 0
     assert await _count(app, "SELECT * FROM memories WHERE text LIKE '%%secret%%' OR tenant_id <> 'A'") == 0
     b_id = seeded["B"][0]["id"]
@@ -80,11 +82,11 @@ async def test_a_crafted_query_for_another_tenant_returns_nothing(app: App, seed
     assert owners == [{"o": "ana"}]
 
 
-async def test_a_missing_tenant_setting_returns_nothing(app: App, app_url: str, seeded: dict[str, Any]) -> None:
+async def test_a_missing_tenant_setting_returns_nothing(signer: ScopeSigner, app: App, app_url: str, seeded: dict[str, Any]) -> None:
     assert await _count(app, "SELECT * FROM memories") == 0  # never set in this session
     assert await _count(app, "SELECT * FROM memories_text_search('launch', 50)") == 0
     await app.rollback()
-    await _as(app, "A")
+    await _as(app, signer, "A")
     assert await _count(app, "SELECT * FROM memories") == 2
     await app.commit()
     # After a transaction that set it, the setting is back to empty: still nothing.
@@ -112,32 +114,32 @@ async def test_the_app_role_cannot_switch_row_security_off(app_url: str) -> None
             await conn.execute("SELECT * FROM memories")
 
 
-async def test_writes_for_another_tenant_are_refused(app: App, seeded: dict[str, Any]) -> None:
+async def test_writes_for_another_tenant_are_refused(signer: ScopeSigner, app: App, seeded: dict[str, Any]) -> None:
     insert = ("INSERT INTO memories (tenant_id, user_id, kind, text, embedding, embed_model, embed_dim)"
               " VALUES (%s, %s, %s, %s, %s::vector, 'm', 384)")
-    await _as(app, "A", "ana")
+    await _as(app, signer, "A", "ana")
     with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
         await app.execute(insert, ("B", None, "fact", "planted in B", VECTOR))
     await app.rollback()
-    await _as(app, "A", "ana")
+    await _as(app, signer, "A", "ana")
     with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
         await app.execute("UPDATE memories SET tenant_id = 'B' WHERE tenant_id = 'A'")
     await app.rollback()
-    await _as(app, "A", "ana")  # a personal entry for another user of the same tenant
+    await _as(app, signer, "A", "ana")  # a personal entry for another user of the same tenant
     with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
         await app.execute(insert, ("A", "bob", "expense", "bob's taxi", VECTOR))
     await app.rollback()
-    await _as(app, None)
+    await _as(app, signer, None)
     with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
         await app.execute(insert, ("A", None, "fact", "no tenant set", VECTOR))
 
 
-async def test_personal_entries_stay_with_their_owner(app: App, seeded: dict[str, Any]) -> None:
-    await _as(app, "A", "bob")
+async def test_personal_entries_stay_with_their_owner(signer: ScopeSigner, app: App, seeded: dict[str, Any]) -> None:
+    await _as(app, signer, "A", "bob")
     assert await _count(app, "SELECT * FROM memories WHERE kind = 'expense'") == 0
     assert await _count(app, "SELECT * FROM memories WHERE user_id = 'ana'") == 2  # her shared facts only
     await app.rollback()
-    await _as(app, "A", "ana")
+    await _as(app, signer, "A", "ana")
     assert await _count(app, "SELECT * FROM memories WHERE kind = 'expense'") == 1
 
 
@@ -158,13 +160,13 @@ async def test_the_store_cannot_be_made_to_read_across_tenants(store: MemoryStor
     assert await store.stale_model_count("B") == 0 and await store.reembed("B") == 0
 
 
-async def test_the_vector_of_another_tenant_is_never_a_candidate(store: MemoryStore, app: App) -> None:
+async def test_the_vector_of_another_tenant_is_never_a_candidate(signer: ScopeSigner, store: MemoryStore, app: App) -> None:
     # B holds many close rows; A one far one. A's nearest-neighbour search still only sees A's row.
     await store.write_many("B", [NewMemory(f"Warehouse shelf {n} holds blue mugs.", "fact") for n in range(30)])
     await store.write("A", "Quarterly tax filing is due in April.", kind="fact")
     hits = await store.search("A", "Which shelf holds the blue mugs?", mode="vector", limit=5)
     assert [h["text"] for h in hits] == ["Quarterly tax filing is due in April."]
-    await _as(app, "A")
+    await _as(app, signer, "A")
     vec = "[" + ",".join(str(x) for x in np.linspace(-1, 1, 384)) + "]"
     rows = await (await app.execute(
         "SELECT tenant_id FROM memories ORDER BY embedding <=> %s::vector LIMIT 10", (vec,)

@@ -15,7 +15,7 @@ from runtime.services.gamification import GamificationFactory, GamificationServi
 async def open_factory(db_url: str, clients: Mapping[str, Any] | None = None,
                        model: Callable[[], Model | None] = lambda: None, *,
                        demo: bool = True) -> AsyncIterator[GamificationFactory]:
-    pool = db.open_pool(db.app_url(db_url))
+    pool = db.open_pool(db.app_url(db_url), signer=await db.load_signer(db_url))
     await pool.open()
     try:
         yield GamificationFactory(pool, lambda tenant: clients or {}, model, demo=demo)

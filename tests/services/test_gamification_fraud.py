@@ -113,10 +113,11 @@ async def test_reuse_across_tenants_is_a_count_not_a_window_into_the_other_tenan
     assert fired({"checks": out["fraud_checks"]}) == {"cross_tenant_reuse": (
         40, "this email or device already redeemed referral codes with 1 other business(es) on the platform")}
     assert out["status"] == "granted"  # 40 alone stays under the threshold of 50
+    signer = await db.load_signer(db_url)
     async with await psycopg.AsyncConnection.connect(db.app_url(db_url), autocommit=True) as conn:
         for tenant, other in (("acme", "beta"), ("beta", "acme")):
             async with conn.transaction():
-                await conn.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant,))
+                await conn.execute("SELECT set_config('app.scope', %s, true)", (signer.token(tenant),))
                 cur = await conn.execute("SELECT DISTINCT tenant_id FROM gamification_redemptions")
                 assert [r[0] for r in await cur.fetchall()] == [tenant]
                 cur = await conn.execute(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from runtime.db import tenant_conn
+from runtime.db import system_conn, tenant_conn
 from runtime.services.scheduler.store import schedule_of
 from runtime.services.telegram import TelegramService
 from runtime.wiring import sandbox_namespace
@@ -57,7 +57,7 @@ class ReminderWorker:
 
     async def tick(self) -> list[dict[str, Any]]:
         """Deliver what is due now; one outcome per claimed reminder."""
-        async with self.brain.pool.connection() as conn, conn.transaction():
+        async with system_conn(self.brain.pool) as conn:
             cur = await conn.execute("SELECT * FROM claim_due_reminders(%s, %s, %s)",
                                      (self.worker_id, self.lease_seconds, self.batch))
             claims = [dict(r) for r in await cur.fetchall()]

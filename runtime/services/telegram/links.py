@@ -16,7 +16,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
-from runtime.db import tenant_conn
+from runtime.db import system_conn, tenant_conn
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 KINDS = ("team", "customer", "family", "elder")
@@ -84,7 +84,7 @@ class LinkStore:
 
     async def redeem(self, code: str, chat_id: int, handle: str | None) -> Link | None:
         """Spend a code from a chat; None when it is unknown, used or expired."""
-        async with self.pool.connection() as conn, conn.transaction():
+        async with system_conn(self.pool) as conn:
             cur = await conn.execute("SELECT * FROM telegram_redeem_code(%s, %s, %s)", (_hash(code), chat_id, handle))
             row = await cur.fetchone()
         if row is None:
@@ -94,7 +94,7 @@ class LinkStore:
 
     async def by_chat(self, chat_id: int) -> Link | None:
         """The live link of a chat, across tenants (the webhook knows only the chat)."""
-        async with self.pool.connection() as conn:
+        async with system_conn(self.pool) as conn:
             cur = await conn.execute("SELECT * FROM telegram_chat_link(%s)", (chat_id,))
             row = await cur.fetchone()
         if row is None:
