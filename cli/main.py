@@ -456,6 +456,9 @@ _register_sandbox(app)
 from cli.telegram_commands import register as _register_telegram  # noqa: E402
 
 _register_telegram(app)
+from cli.worker_commands import register as _register_worker  # noqa: E402
+
+_register_worker(app)
 
 
 def main() -> None:

@@ -73,7 +73,7 @@ async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Sett
 
     again = await asyncio.to_thread(cli, ["approve", run_id], env)
     assert again.returncode == 2
-    assert "waits for no approval" in again.stdout
+    assert "already answered by dana" in again.stdout
 
     kinds = await ledger_kinds(brain, run_id)
     assert kinds.count(("1.0", "started", None)) == 1
@@ -91,3 +91,10 @@ def test_cli_refuses_invalid_edit_naming_the_field(settings: Settings, brain: Br
     bad = cli(["approve", run_id, "--args", '{"price": "cheap"}'], env)
     assert bad.returncode == 2
     assert "args.price" in bad.stdout
+    nul = cli(["approve", run_id, "--args", '{"name": "Bad\\u0000Nul"}'], env)
+    assert nul.returncode == 2 and "Traceback" not in nul.stdout + nul.stderr, nul.stdout + nul.stderr
+    assert "args.name: must not contain NUL characters" in nul.stdout
+    pending = cli(["runs", "pending"], env)
+    assert run_id in pending.stdout  # still waiting, its approval still pending
+    done = cli(["approve", run_id, "--user", "dana"], env)
+    assert done.returncode == 0 and "done" in done.stdout, done.stdout + done.stderr
