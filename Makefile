@@ -51,3 +51,10 @@ bench: setup
 .PHONY: integration
 integration: setup
 	$(BIN)/pytest -m integration tests/integration
+
+# The long fault suite: real workers SIGKILLed >= 100 times at random points, the API killed once and
+# Postgres restarted once mid-load; every run must end, no tool call may run twice (a short version
+# runs in `make test`).
+.PHONY: faults
+faults: setup redis
+	$(BIN)/pytest -m faults tests/faults -o timeout=2400 -s

@@ -113,6 +113,7 @@ class Brain:
         self.redis = redis
         self.runs = RunStore(pool)
         self.leases = Leases(pool, process_owner(), settings.run_lease_seconds)
+        self._driving: set[str] = set()
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
         self.policies = PolicyStore(pool)
@@ -307,6 +308,15 @@ class Brain:
         returns None when there is nothing for this process to do (the run is finished or waits,
         or another live process holds its lease).
         """
+        if run_id in self._driving:  # this process drives it already (a lease is per process)
+            return None
+        self._driving.add(run_id)
+        try:
+            return await self._claim_and_drive(run_id)
+        finally:
+            self._driving.discard(run_id)
+
+    async def _claim_and_drive(self, run_id: str) -> RunOutcome | None:
         tenant = await self.runs.tenant_of(run_id)
         with db.tenant_scope(tenant):
             run = await self.leases.claim(run_id)
@@ -388,11 +398,13 @@ class Brain:
                                answer=answer, agent=agent, confidence=confidence)
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
 
-    async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
+    async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer, *,
+                              drive: bool = True) -> RunOutcome:
         """Approve, reject or edit the calls a run waits on, then resume it exactly once.
 
         The answer is checked in full first; then it is recorded with the claim of the run in one
         transaction, and the run is driven on here (a worker continues it if this process dies).
+        With `drive=False` the run is left `resuming` for the workers (status "resuming" returned).
         """
         run = await self.get_run(run_id, actor)
         run_id = str(run["id"])
@@ -407,7 +419,9 @@ class Brain:
             resume = check_answer(self.tools, approval["calls"], answer, decided_by=actor.user)
             await self.runs.record_answer(run_id, str(approval["id"]), actor.user, resume,
                                           answer_entries(run_id, run["tenant_id"], approval["calls"], resume),
-                                          owner=self.leases.owner, lease_seconds=self.leases.seconds)
+                                          owner=self.leases.owner if drive else None, lease_seconds=self.leases.seconds)
+        if not drive:
+            return RunOutcome(run_id, "resuming")
         return await self._driven(run_id)
 
     async def _driven(self, run_id: str) -> RunOutcome:

@@ -201,10 +201,11 @@ class RunStore:
             return row
 
     async def record_answer(self, run_id: str, approval_id: str, decided_by: str, resume: dict[str, Any],
-                            entries: builtins.list[Entry], *, owner: str, lease_seconds: float,
+                            entries: builtins.list[Entry], *, owner: str | None, lease_seconds: float,
                             status: str = "decided") -> None:
         """In one transaction: close the pending approval with the checked answer, claim the run
-        (waiting -> resuming, leased to `owner`) and append the answer's ledger entries.
+        (waiting -> resuming, leased to `owner`; with no owner, due at once for any worker, which
+        is NOTIFYed) and append the answer's ledger entries.
 
         Nothing is written when the approval was answered meanwhile or the run does not wait:
         RunStateConflict says who answered it.
@@ -222,12 +223,14 @@ class RunStore:
                     "UPDATE runs SET status = 'resuming', lease_owner = %s, "
                     " lease_expires_at = clock_timestamp() + make_interval(secs => %s), updated_at = now() "
                     "WHERE id = %s AND status = 'waiting' RETURNING id",
-                    (owner, lease_seconds, run_id),
+                    (owner, lease_seconds if owner else 0.0, run_id),
                 )
                 if await cur.fetchone() is None:
                     raise _NotRecorded  # rolls the approval back to pending
                 for entry in entries:
                     await append(conn, entry)
+                if owner is None:
+                    await conn.execute("SELECT pg_notify(%s, '')", (RUNS_CHANNEL,))
         except _NotRecorded:
             raise await self.answer_conflict(run_id) from None
 
