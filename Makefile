@@ -63,3 +63,10 @@ integration: setup redis
 .PHONY: attack
 attack: setup
 	$(BIN)/pytest -m attack tests/security
+
+# The long fault suite: real workers SIGKILLed >= 100 times at random points, the API killed once and
+# Postgres restarted once mid-load; every run must end, no tool call may run twice (a short version
+# runs in `make test`).
+.PHONY: faults
+faults: setup redis
+	$(BIN)/pytest -m faults tests/faults -o timeout=2400 -s

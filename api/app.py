@@ -3,6 +3,11 @@
 Given a factory, the app opens the Brain when it starts and closes it when it stops. Given an
 open Brain, the caller keeps owning it (tests, an embedding process). While the app runs, a
 periodic task applies approval time limits (`brain.expire_approvals()`).
+
+Submitting a task only records it. With `worker=True` (the default) an embedded lease worker
+executes runs in this process: it takes each run submitted here at once, and while the app runs
+it also claims due runs of the shared database (left by a dead process, or submitted elsewhere).
+With `worker=False` the API never runs a graph for a submission: `brain worker` processes do.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import ApiMetrics, RouteTimer
 from api.settings import ApiSettings, load_api_settings
 from runtime.brain import Brain
+from runtime.engine import LeaseWorker
 
 log = structlog.get_logger(__name__)
 
@@ -55,13 +61,19 @@ async def expire_periodically(state: ApiState, interval: float) -> None:
             log.info("expired memories purged", count=purged)
 
 
-def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None) -> FastAPI:
+def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None, *, worker: bool = True) -> FastAPI:
     settings = settings or load_api_settings()
     state = ApiState(settings=settings, verifier=TokenVerifier(settings), limiter=RateLimiter(settings.rate_limit_per_minute),
                      metrics=ApiMetrics(), background=Background())
     factory: BrainFactory | None = None
+
+    def embed(opened: Brain) -> None:
+        state.brain = opened
+        if worker:
+            state.engine = LeaseWorker(opened, spawn=lambda work, name: state.background.spawn(work, name=name))
+
     if isinstance(brain, Brain):
-        state.brain = brain
+        embed(brain)
         state.metrics.attach(brain)
     else:
         factory = brain
@@ -69,21 +81,25 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if factory is not None:
-            state.brain = await factory()
+            embed(await factory())
         if state.brain is not None:
             state.metrics.attach(state.brain)  # once per Brain; counted until the app stops
         loops = []
+        stop = asyncio.Event()
+        if state.engine is not None:
+            loops.append(asyncio.create_task(state.engine.serve(stop), name="run worker"))
         if settings.expire_interval_seconds > 0:
             loops.append(asyncio.create_task(expire_periodically(state, settings.expire_interval_seconds),
                                              name="expire approvals"))
         if settings.scheduler_interval_seconds > 0 and state.brain is not None and "scheduler" in state.brain.services:
-            worker = state.brain.services["scheduler"].worker()  # type: ignore[attr-defined]
-            loops.append(asyncio.create_task(worker.run(settings.scheduler_interval_seconds), name="deliver reminders"))
+            reminders = state.brain.services["scheduler"].worker()  # type: ignore[attr-defined]
+            loops.append(asyncio.create_task(reminders.run(settings.scheduler_interval_seconds), name="deliver reminders"))
         try:
             yield
         finally:
-            for loop in loops:
-                loop.cancel()
+            stop.set()  # the worker finishes the runs in hand (or hands them back) ...
+            for loop in loops[1 if state.engine is not None else 0:]:
+                loop.cancel()  # ... the periodic loops just stop
             await asyncio.gather(*loops, return_exceptions=True)
             await state.background.stop(SHUTDOWN_GRACE_SECONDS)
             if state.brain is not None:

@@ -53,11 +53,13 @@ async def pending(actor: Caller, brain: BrainDep) -> list[PendingApproval]:
 @router.post(
     "/approvals/{run_id}", response_model=Outcome, summary="Approve, reject or edit the calls a task waits on",
     responses={404: {"description": "no such task"},
-               409: {"description": "the task waits for no approval (answered already, or concurrently)"}},
+               409: {"description": "the task waits for no approval (answered already, by whom, or concurrently)"}},
     description="Answer each waiting call by its `call_id` in `calls`, or all of them with `all` "
                 "(`action`: approve | reject | edit; `args` for an edit are merged over the proposed ones and "
-                "checked against the tool's schema and the policy again; `reason` reaches the agent). The run "
-                "resumes before this returns. Needs the approval's role or higher, in the task's tenant.",
+                "checked against the tool's schema and the policy again; `reason` reaches the agent). The answer "
+                "is checked in full, then recorded with the claim of the task in one transaction. The run resumes "
+                "before this returns (status `resuming` when the API leaves execution to separate workers). Needs "
+                "the approval's role or higher, in the task's tenant.",
     openapi_extra={"requestBody": {"content": {"application/json": {"examples": {
         "approve all": {"value": APPROVE_EXAMPLE}, "edit one call": {"value": EDIT_EXAMPLE},
         "reject": {"value": REJECT_EXAMPLE}}}}}},
@@ -66,7 +68,9 @@ async def answer(run_id: str, body: ApprovalAnswer, actor: Caller, brain: BrainD
     bad = nul_path(body.model_dump(mode="json"))
     if bad is not None:
         raise ApiError(422, f"{bad}: must not contain NUL characters", field=bad)
-    outcome = await brain.answer_approval(run_id, actor, body)
+    # With an embedded worker the run resumes here before this returns; without one (`brain serve
+    # --no-worker`) the answer is recorded and a worker resumes the run (status "resuming").
+    outcome = await brain.answer_approval(run_id, actor, body, drive=state.engine is not None)
     for reply in [*body.calls.values(), *([body.all] if body.all else [])]:
         state.metrics.answers.labels(reply.action).inc()
     return Outcome(id=outcome.run_id, status=cast(RunStatus, outcome.status), answer=outcome.answer,

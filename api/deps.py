@@ -16,6 +16,7 @@ from api.limits import RateLimiter
 from api.metrics import ApiMetrics
 from api.settings import ApiSettings
 from runtime.brain import Brain
+from runtime.engine import RunEngine
 from runtime.runs import Actor
 
 PREFIX = "/api/brain"
@@ -29,6 +30,7 @@ class ApiState:
     metrics: ApiMetrics
     background: Background
     brain: Brain | None = None
+    engine: RunEngine | None = None  # executes submitted runs in this process; None: separate workers do
 
 
 def api_state(request: Request) -> ApiState:

@@ -1,4 +1,4 @@
-"""Tasks: submit a request (started in the background), read it, list, cancel, follow its events."""
+"""Tasks: submit a request (recorded here, executed by a worker), read it, list, cancel, follow its events."""
 
 from __future__ import annotations
 
@@ -15,21 +15,12 @@ from api.limits import check_request_text
 from api.models import IdempotencyKey, RunStatus, Task, TaskCreate, TaskPage, task_view
 from api.stream import run_events
 from runtime.brain import Brain
-from runtime.runs import Actor, RunStateConflict
+from runtime.runs import Actor
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix=PREFIX, tags=["tasks"], responses=ERROR_RESPONSES)
 
 IdempotencyHeader = Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key", description="same as `idempotency_key`")]
-
-
-async def _start(brain: Brain, run_id: str) -> None:
-    try:
-        outcome = await brain.start(run_id)
-    except RunStateConflict as exc:  # cancelled (or started elsewhere) before this task got to it
-        log.info("run not started", run_id=run_id, reason=str(exc))
-        return
-    log.info("run stopped", run_id=run_id, status=outcome.status)
 
 
 async def _approval_of(brain: Brain, actor: Actor, run: dict[str, object]) -> dict[str, object] | None:
@@ -44,7 +35,7 @@ async def _approval_of(brain: Brain, actor: Actor, run: dict[str, object]) -> di
 
 async def open_task(state: ApiState, brain: Brain, actor: Actor, response: Response, request: str, *,
                     agent: str | None, key: str | None, via: str) -> Task:
-    """Record a run and start it in the background: 202 when new, 200 when the key was used before."""
+    """Record a run (a worker executes it): 202 when new, 200 when the key was used before."""
     require_role(actor, "operator", "submitting a task")
     check_request_text(request, state.settings.max_request_chars)
     if agent is not None:
@@ -55,7 +46,8 @@ async def open_task(state: ApiState, brain: Brain, actor: Actor, response: Respo
         raise ApiError(422, str(exc), field=field_of(str(exc)) or "request") from exc
     run = await brain.get_run(run_id, actor)
     if created:
-        state.background.spawn(_start(brain, run_id), name=f"run {run_id}")
+        if state.engine is not None:  # the embedded worker takes it now; other workers are NOTIFYed
+            state.engine.submitted(run_id)
         state.metrics.tasks.labels(via).inc()
         response.status_code = 202
     elif run["request"] != request or run["agent_hint"] != agent:
@@ -77,7 +69,7 @@ def idempotency_key(body_key: str | None, header_key: str | None) -> str | None:
     "/tasks", status_code=202, response_model=Task, summary="Submit a task",
     responses={200: {"model": Task, "description": "the idempotency key was used before: that task"},
                409: {"description": "the idempotency key was used for another request"}},
-    description="Opens a run for a plain-language request and starts it in the background. Follow it with "
+    description="Records a run for a plain-language request; a worker executes it. Follow it with "
                 "`GET /tasks/{id}/events`; if it waits for approval, answer with `POST /approvals/{id}`. "
                 "Needs the operator role.",
 )

@@ -28,8 +28,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="interface to listen on"),
     port: int = typer.Option(8000, "--port", help="TCP port"),
     dev: bool = typer.Option(False, "--dev", help="allow the public development JWT secret (never in production)"),
+    worker: bool = typer.Option(True, "--worker/--no-worker",
+                                help="execute runs in this process too (default); --no-worker leaves them to `brain worker`"),
 ) -> None:
-    """Serve the HTTP API under /api/brain/ (docs at /api/brain/docs)."""
+    """Serve the HTTP API under /api/brain/ (docs at /api/brain/docs), with an embedded run worker."""
     import uvicorn
 
     from api.app import create_app
@@ -52,7 +54,8 @@ def serve(
         return await open_brain(settings)
 
     err.print(f"serving the Brain API on http://{host}:{port}/api/brain/ (docs: /api/brain/docs)")
-    uvicorn.run(create_app(open_for_api, api_settings), host=host, port=port, log_level=settings.log_level.lower())
+    uvicorn.run(create_app(open_for_api, api_settings, worker=worker), host=host, port=port,
+                log_level=settings.log_level.lower())
 
 
 def token(

@@ -465,6 +465,10 @@ from cli.tenant_commands import register as _register_tenants  # noqa: E402
 
 _register_tenants(app)
 
+from cli.worker_commands import register as _register_worker  # noqa: E402
+
+_register_worker(app)
+
 
 def main() -> None:
     app()

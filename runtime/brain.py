@@ -1,18 +1,22 @@
 """The Brain: wires the parts together and drives runs. `advance` is the one way a run moves.
 
-Driving is in process here; a Temporal or queue driver would call the same `advance`.
+`drive(run_id)` advances whatever a run's recorded state asks for, under a lease on the run row
+(`runtime/leases.py`); workers (`runtime/engine/`) call it for due runs, the CLI and the approval
+path call it for the run at hand.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.types import Command
-from psycopg_pool import AsyncConnectionPool
+from psycopg import InterfaceError, OperationalError
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
 from memory.embeddings import Embedder
@@ -21,10 +25,11 @@ from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
 from runtime import db
-from runtime.approvals import ApprovalAnswer, check_answer
+from runtime.approvals import ApprovalAnswer, answer_entries, check_answer
 from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.graph import GraphDeps, RunState, build_graph
+from runtime.leases import Heartbeat, Leases, process_owner
 from runtime.ledger import Ledger
 from runtime.llm import current_model
 from runtime.planner.base import Plan, PlanningContext
@@ -32,14 +37,19 @@ from runtime.planner.llm import LLMPlanner
 from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.routing_store import load_or_train
-from runtime.runs import Actor, RunNotFound, RunStateConflict, RunStore
+from runtime.runs import Actor, LeaseLost, RunNotFound, RunStateConflict, RunStore
 from runtime.services import BoundServices, make_factories
 from runtime.settings import Settings, make_embedder
 from runtime.wiring import ClientFactory, SystemWiring, current_namespace
 from tools.context import ToolContext
+from tools.limits import text_problem
 from tools.registry import ToolRegistry, default_registry
 
 log = structlog.get_logger(__name__)
+
+# Failures of the database or the network, not of the run: the run is left to be continued
+# (by this or another worker, from its last checkpoint) rather than failed.
+TRANSIENT = (OperationalError, InterfaceError, PoolTimeout, ConnectionError, TimeoutError)
 
 
 async def _setup_checkpoints(owner_url: str) -> None:
@@ -103,6 +113,8 @@ class Brain:
         self.router = router
         self.redis = redis
         self.runs = RunStore(pool)
+        self.leases = Leases(pool, process_owner(), settings.run_lease_seconds)
+        self._driving: set[str] = set()
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
         self.policies = PolicyStore(pool)
@@ -209,30 +221,38 @@ class Brain:
     # -- driving runs ---------------------------------------------------------------------
 
     async def submit(self, request: str, actor: Actor, *, agent_hint: str | None = None) -> RunOutcome:
-        """Open a run for the request and advance it until it ends or waits for a person."""
-        run_id, _ = await self.create_run(request, actor, agent_hint=agent_hint)
+        """Open a run for the request and advance it here until it ends or waits for a person.
+
+        The run is born leased to this process, so no worker takes it meanwhile; if this process
+        dies, the lease runs out and a worker continues the run from its last checkpoint.
+        """
+        run_id, _ = await self.create_run(request, actor, agent_hint=agent_hint, lease=True)
         return await self.start(run_id)
 
     async def create_run(self, request: str, actor: Actor, *, agent_hint: str | None = None,
-                         idempotency_key: str | None = None) -> tuple[str, bool]:
-        """Record a new run (status queued) without running it; (run id, created now)."""
+                         idempotency_key: str | None = None, lease: bool = False) -> tuple[str, bool]:
+        """Record a new run without running it; (run id, created now). Unleased, it is queued for any
+        worker; with `lease`, it is this process's to drive next (`start`)."""
         if not request.strip():
             raise ValueError("request: must not be empty")
+        problem = text_problem(request, 100_000)
+        if problem:
+            raise ValueError(f"request: {problem}")
         if agent_hint is not None:
             self.agents.get(agent_hint)
         with db.tenant_scope(actor.tenant, actor.role):
-            return await self.runs.create(request, actor, status="queued", agent_hint=agent_hint,
-                                          idempotency_key=idempotency_key)
+            return await self.runs.create(
+                request, actor, status="running" if lease else "queued", agent_hint=agent_hint,
+                idempotency_key=idempotency_key, lease=(self.leases.owner, self.leases.seconds) if lease else None)
 
     async def start(self, run_id: str) -> RunOutcome:
-        """Take a queued run and advance it (exactly one caller wins the claim)."""
-        await self.runs.claim(run_id, from_status="queued", to_status="running")
-        run = await self.runs.get(run_id)
-        state: RunState = {
-            "run_id": run_id, "tenant": run["tenant_id"], "user": run["user_id"], "role": run["role"],
-            "request": run["request"], "agent_hint": run["agent_hint"], "results": [],
-        }
-        return await self.advance(run_id, initial=state)
+        """Drive a new run here; RunStateConflict when it is not this process's to drive (cancelled,
+        or claimed by a worker first)."""
+        outcome = await self.drive(run_id)
+        if outcome is None:
+            run = await self.runs.get(run_id)
+            raise RunStateConflict(f"run {run_id} is {run['status']} and not this process's to start")
+        return outcome
 
     async def get_run(self, run_id: str, actor: Actor) -> dict[str, Any]:
         """A run the actor may see (its own tenant's; any for a super_admin); else RunNotFound."""
@@ -284,60 +304,143 @@ class Brain:
             return await self.runs.get(str(run["id"]))
         raise RunStateConflict(f"run {run['id']} is {run['status']} and can no longer be cancelled")
 
-    async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None) -> RunOutcome:
-        """Run the graph until it pauses for a person or ends; record where it stopped."""
-        with db.tenant_scope(await self.runs.tenant_of(run_id)):
-            return await self._advance(run_id, resume, initial)
+    async def drive(self, run_id: str) -> RunOutcome | None:
+        """Advance whatever the recorded state of this run asks for, under its lease.
 
-    async def _advance(self, run_id: str, resume: Any, initial: RunState | None) -> RunOutcome:
+        queued -> start from the request; resuming -> go on with the recorded answer; running with
+        an expired lease (its process died) -> continue from the last checkpoint; a graph that
+        already paused or ended -> only record it. Idempotent and safe from several processes: it
+        returns None when there is nothing for this process to do (the run is finished or waits,
+        or another live process holds its lease).
+        """
+        if run_id in self._driving:  # this process drives it already (a lease is per process)
+            return None
+        self._driving.add(run_id)
+        try:
+            return await self._claim_and_drive(run_id)
+        finally:
+            self._driving.discard(run_id)
+
+    async def _claim_and_drive(self, run_id: str) -> RunOutcome | None:
+        tenant = await self.runs.tenant_of(run_id)
+        with db.tenant_scope(tenant):
+            run = await self.leases.claim(run_id)
+            if run is None:
+                return None
+            if run["attempts"] > self.settings.run_max_attempts:
+                error = f"gave up after {run['attempts'] - 1} attempts: every process advancing this run died or stalled"
+                await self.runs.finish(run_id, tenant, self.leases.owner, self.events, status="failed",
+                                       event={"error": error}, error=error)
+                return RunOutcome(run_id, "failed")
+            try:
+                async with self.leases.hold(run_id) as beat:
+                    return await self._drive(run, beat)
+            except LeaseLost as exc:
+                log.warning("run left to the process holding its lease", run_id=run_id, reason=str(exc))
+                return None
+            except TRANSIENT as exc:
+                log.warning("run interrupted; a worker continues it", run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+                with contextlib.suppress(Exception):
+                    await self.leases.release(run_id, after=1.0)
+                raise
+
+    async def _drive(self, run: dict[str, Any], beat: Heartbeat) -> RunOutcome:
+        run_id = str(run["id"])
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": run_id}})
+        if snapshot.created_at is None:  # no checkpoint yet: start from the request
+            initial: RunState = {
+                "run_id": run_id, "tenant": run["tenant_id"], "user": run["user_id"], "role": run["role"],
+                "request": run["request"], "agent_hint": run["agent_hint"], "results": [],
+            }
+            return await self.advance(run_id, initial=initial, beat=beat)
+        if snapshot.interrupts and run["status"] == "resuming":
+            answered = await self.runs.last_answer(run_id)
+            return await self.advance(run_id, (answered or {}).get("response") or {}, beat=beat)
+        if snapshot.interrupts or not snapshot.next:  # it paused or ended; that was not recorded
+            return await self.advance(run_id, beat=beat, run_graph=False)
+        return await self.advance(run_id, beat=beat)  # continue from the checkpoint
+
+    async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None,
+                      beat: Heartbeat | None = None, run_graph: bool = True) -> RunOutcome:
+        """Run the graph from its checkpoint (from `initial` for a new run, with a person's answer as
+        `resume`) until it pauses for a person or ends; record where it stopped. The caller holds
+        the run's lease (`drive` does); the final writes are fenced on it."""
+        with db.tenant_scope(await self.runs.tenant_of(run_id)):
+            return await self._advance(run_id, resume, initial, beat, run_graph)
+
+    async def _advance(self, run_id: str, resume: Any, initial: RunState | None, beat: Heartbeat | None,
+                       run_graph: bool) -> RunOutcome:
         config = {"configurable": {"thread_id": run_id}}
         run = await self.runs.get(run_id)
+        tenant, owner = run["tenant_id"], self.leases.owner
         payload: Any = Command(resume=resume) if resume is not None else initial
-        try:
-            await self.graph.ainvoke(payload, config)
-        except Exception as exc:
-            await self.runs.update(run_id, status="failed", error=f"{type(exc).__name__}: {exc}")
-            await self.events.emit(run_id, run["tenant_id"], "failed", {"error": str(exc)})
-            raise
+        if run_graph:
+            try:
+                await self.graph.ainvoke(payload, config)
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                if beat is not None:
+                    await beat.stop()
+                error = f"{type(exc).__name__}: {exc}"
+                await self.runs.finish(run_id, tenant, owner, self.events, status="failed", event={"error": str(exc)},
+                                       error=error)
+                raise
+        if beat is not None:
+            await beat.stop()
         snapshot = await self.graph.aget_state(config)
         values: RunState = snapshot.values
         route = values.get("route") or {}
+        agent, confidence = route.get("agent"), route.get("confidence")
         if snapshot.interrupts:
             pending = snapshot.interrupts[0]
-            await self.runs.open_approval(run_id, run["tenant_id"], pending.id, pending.value)
-            await self.runs.update(run_id, status="waiting", agent=route.get("agent"), confidence=route.get("confidence"))
+            await self.runs.finish_waiting(run_id, tenant, owner, pending.id, pending.value, agent=agent,
+                                           confidence=confidence)
             return RunOutcome(run_id, "waiting", approval=pending.value, route=route, results=values.get("results", []))
         answer = values.get("answer")
-        await self.runs.update(run_id, status="done", answer=answer, agent=route.get("agent"),
-                               confidence=route.get("confidence"))
-        await self._remember_episode(run, values)
-        await self.events.emit(run_id, run["tenant_id"], "done", {"answer": answer}, "done")
+        await self._remember_episode(run, values)  # idempotent: a replay finds the same episode
+        await self.runs.finish(run_id, tenant, owner, self.events, status="done", event={"answer": answer},
+                               answer=answer, agent=agent, confidence=confidence)
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
 
-    async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
-        """Approve, reject or edit the calls a run waits on, then resume it exactly once."""
-        run = await self.get_run(run_id, actor)
-        with db.tenant_scope(run["tenant_id"], actor.role):
-            return await self._answer(run, actor, answer)
+    async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer, *,
+                              drive: bool = True) -> RunOutcome:
+        """Approve, reject or edit the calls a run waits on, then resume it exactly once.
 
-    async def _answer(self, run: dict[str, Any], actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
+        The answer is checked in full first; then it is recorded with the claim of the run in one
+        transaction, and the run is driven on here (a worker continues it if this process dies).
+        With `drive=False` the run is left `resuming` for the workers (status "resuming" returned).
+        """
+        run = await self.get_run(run_id, actor)
         run_id = str(run["id"])
-        approval = await self.runs.pending_approval(run_id)
-        if run["status"] != "waiting" or approval is None:
-            raise RunStateConflict(f"run {run_id} is {run['status']} and waits for no approval")
-        if actor.role != "super_admin" and actor.tenant != run["tenant_id"]:
-            raise PermissionDenied(f"run {run_id} belongs to another tenant")
-        if ROLE_RANK.get(actor.role, -1) < ROLE_RANK.get(approval["approver_role"], 1):
-            raise PermissionDenied(f"approving needs the {approval['approver_role']} role or higher; you are {actor.role}")
-        resume = check_answer(self.tools, approval["calls"], answer, decided_by=actor.user)
-        await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
-        await self.runs.close_approval(str(approval["id"]), actor.user, resume)
-        return await self.advance(run_id, resume)
+        with db.tenant_scope(run["tenant_id"], actor.role):
+            approval = await self.runs.pending_approval(run_id)
+            if run["status"] != "waiting" or approval is None:
+                raise await self.runs.answer_conflict(run_id)
+            if actor.role != "super_admin" and actor.tenant != run["tenant_id"]:
+                raise PermissionDenied(f"run {run_id} belongs to another tenant")
+            if ROLE_RANK.get(actor.role, -1) < ROLE_RANK.get(approval["approver_role"], 1):
+                raise PermissionDenied(f"approving needs the {approval['approver_role']} role or higher; you are {actor.role}")
+            resume = check_answer(self.tools, approval["calls"], answer, decided_by=actor.user)
+            await self.runs.record_answer(run_id, str(approval["id"]), actor.user, resume,
+                                          answer_entries(run_id, run["tenant_id"], approval["calls"], resume),
+                                          owner=self.leases.owner if drive else None, lease_seconds=self.leases.seconds)
+        if not drive:
+            return RunOutcome(run_id, "resuming")
+        return await self._driven(run_id)
+
+    async def _driven(self, run_id: str) -> RunOutcome:
+        """Drive the run here; if another process holds it now, report where it is."""
+        outcome = await self.drive(run_id)
+        if outcome is not None:
+            return outcome
+        run = await self.runs.get(run_id)
+        return RunOutcome(run_id, run["status"], answer=run["answer"])
 
     async def expire_approvals(self) -> list[dict[str, Any]]:
         """Apply each overdue approval's configured outcome: reject it, or escalate to the next role.
 
-        Safe to run from several processes: claiming the run decides who resumes it.
+        Safe to run from several processes: recording the answer decides who resumes the run.
         """
         done: list[dict[str, Any]] = []
         for due in await self.runs.due_approvals():
@@ -363,9 +466,10 @@ class Brain:
         resume = {"decided_by": "system:timeout",
                   "calls": {c["call_id"]: {"action": "reject", "reason": reason} for c in approval["calls"]}}
         try:
-            await self.runs.claim(run_id, from_status="waiting", to_status="resuming")
+            await self.runs.record_answer(run_id, str(approval["id"]), "system:timeout", resume,
+                                          answer_entries(run_id, approval["tenant_id"], approval["calls"], resume),
+                                          owner=self.leases.owner, lease_seconds=self.leases.seconds, status="expired")
         except RunStateConflict:
             return None  # someone answered it meanwhile
-        await self.runs.close_approval(str(approval["id"]), "system:timeout", resume, status="expired")
-        outcome = await self.advance(run_id, resume)
+        outcome = await self._driven(run_id)
         return {"run_id": run_id, "outcome": "rejected", "status": outcome.status}

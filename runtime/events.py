@@ -30,15 +30,26 @@ class EventSink:
     async def emit(self, run_id: str, tenant: str, type_: str, data: dict[str, Any], key: str | None = None) -> None:
         """Record one event; with a key, a replay of the same event (a resumed node) is dropped."""
         async with scoped(self.pool, run_id) as conn:
-            cur = await conn.execute(
-                "INSERT INTO run_events (run_id, tenant_id, type, data, key) VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (run_id, key) DO NOTHING RETURNING seq",
-                (run_id, tenant, type_, Jsonb(data), key),
-            )
-            row = await cur.fetchone()
-        if row is None:
-            return
-        event = {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
+            event = await self.insert(conn, run_id, tenant, type_, data, key)
+        if event is not None:
+            await self.publish(event)
+
+    @staticmethod
+    async def insert(conn: Any, run_id: str, tenant: str, type_: str, data: dict[str, Any],
+                     key: str | None = None) -> dict[str, Any] | None:
+        """Store an event inside the caller's transaction; None when its key was recorded before.
+        Publish the returned event once the transaction has committed."""
+        cur = await conn.execute(
+            "INSERT INTO run_events (run_id, tenant_id, type, data, key) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (run_id, key) DO NOTHING RETURNING seq",
+            (run_id, tenant, type_, Jsonb(data), key),
+        )
+        row = await cur.fetchone()
+        return None if row is None else {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
+
+    async def publish(self, event: dict[str, Any]) -> None:
+        """Hand a stored event to Redis (other processes) and this process's listeners."""
+        run_id, type_ = event["run_id"], event["type"]
         if self.redis is not None:
             await self.redis.xadd(redis_stream_key(run_id), {"event": json.dumps(event, default=str)}, maxlen=1000)
         for listener in self.listeners:

@@ -38,22 +38,27 @@ class Entry:
     risk: str | None = None  # the risk class a decision used (the tool's, or destructive when escalated)
 
 
+async def append(conn: Any, entry: Entry) -> bool:
+    """Append an entry inside the caller's transaction; a replayed (run, call, kind) is ignored."""
+    values = [getattr(entry, c) for c in COLUMNS]
+    values = [Jsonb(v) if c in ("args", "result", "precondition") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
+    sql = (
+        f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+        "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
+    )
+    cur = await conn.execute(sql, values)
+    written: bool = cur.rowcount == 1
+    return written
+
+
 class Ledger:
     def __init__(self, pool: AsyncConnectionPool[Any]):
         self.pool = pool
 
     async def record(self, entry: Entry) -> bool:
         """Append an entry; a replayed (run, call, kind) is ignored. True when written now."""
-        values = [getattr(entry, c) for c in COLUMNS]
-        values = [Jsonb(v) if c in ("args", "result", "precondition") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
-        sql = (
-            f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-            "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
-        )
         async with scoped(self.pool, entry.run_id) as conn:
-            cur = await conn.execute(sql, values)
-            written: bool = cur.rowcount == 1
-            return written
+            return await append(conn, entry)
 
     async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
         async with scoped(self.pool, run_id) as conn:

@@ -11,6 +11,8 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from runtime.db import scoped
+from runtime.events import EventSink
+from runtime.ledger import Entry, append
 
 
 class RunNotFound(LookupError):
@@ -20,6 +22,17 @@ class RunNotFound(LookupError):
 
 class RunStateConflict(Exception):
     """The run is not in the state the action needs (e.g. approving a run that is not waiting)."""
+
+
+class LeaseLost(RunStateConflict):
+    """Another process holds the run's lease now: this one must stop advancing it and write nothing."""
+
+
+class _NotRecorded(Exception):
+    """Inside a transaction: roll it back, nothing of the answer may stay."""
+
+
+RUNS_CHANNEL = "brain_runs_due"  # NOTIFY channel: a run became due (workers LISTEN to wake at once)
 
 
 @dataclass(frozen=True)
@@ -34,17 +47,28 @@ class RunStore:
         self.pool = pool
 
     async def create(self, request: str, actor: Actor, run_id: str | None = None, *, status: str = "running",
-                     agent_hint: str | None = None, idempotency_key: str | None = None) -> tuple[str, bool]:
-        """Open a run; with an idempotency key already used by this tenant, return that run (created=False)."""
+                     agent_hint: str | None = None, idempotency_key: str | None = None,
+                     lease: tuple[str, float] | None = None) -> tuple[str, bool]:
+        """Open a run; with an idempotency key already used by this tenant, return that run (created=False).
+
+        With `lease` (owner, seconds) the run is born claimed by that owner, who drives it next;
+        without one a queued run is due at once for any worker (workers are woken by a NOTIFY).
+        """
         run_id = run_id or str(uuid.uuid4())
+        owner, seconds = lease if lease else (None, 0.0)
         async with scoped(self.pool) as conn:
             cur = await conn.execute(
-                "INSERT INTO runs (id, tenant_id, user_id, role, request, status, agent_hint, idempotency_key) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (tenant_id, idempotency_key) "
-                "WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
-                (run_id, actor.tenant, actor.user, actor.role, request, status, agent_hint, idempotency_key),
+                "INSERT INTO runs (id, tenant_id, user_id, role, request, status, agent_hint, idempotency_key, "
+                " lease_owner, lease_expires_at, attempts) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                " CASE WHEN %s::text IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => %s) END, %s) "
+                "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
+                (run_id, actor.tenant, actor.user, actor.role, request, status, agent_hint, idempotency_key,
+                 owner, owner, seconds, 1 if owner else 0),
             )
             if await cur.fetchone() is not None:
+                if owner is None:
+                    await conn.execute("SELECT pg_notify(%s, '')", (RUNS_CHANNEL,))
                 return run_id, True
             cur = await conn.execute(
                 "SELECT id FROM runs WHERE tenant_id = %s AND idempotency_key = %s", (actor.tenant, idempotency_key)
@@ -114,17 +138,8 @@ class RunStore:
 
     async def open_approval(self, run_id: str, tenant: str, interrupt_id: str, request: dict[str, Any]) -> None:
         """Record what a run waits for; the time limit starts now."""
-        minutes = request.get("timeout_minutes")
         async with scoped(self.pool, run_id) as conn:
-            await conn.execute(
-                "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role, "
-                " timeout_minutes, on_timeout, expires_at) "
-                "VALUES (%s, %s, %s, %s, 'pending', %s, %s, %s, %s, "
-                " CASE WHEN %s::int IS NULL THEN NULL ELSE now() + make_interval(mins => %s::int) END) "
-                "ON CONFLICT (run_id, interrupt_id) DO NOTHING",
-                (str(uuid.uuid4()), run_id, tenant, interrupt_id, Jsonb(request["calls"]), request["approver_role"],
-                 minutes, request.get("on_timeout", "reject"), minutes, minutes),
-            )
+            await _insert_approval(conn, run_id, tenant, interrupt_id, request)
 
     async def due_approvals(self) -> builtins.list[dict[str, Any]]:
         """Approvals past their time limit, across tenants (id, run_id, tenant_id only)."""
@@ -174,3 +189,104 @@ class RunStore:
                 "WHERE id = %s AND status = 'pending'",
                 (status, decided_by, Jsonb(response), approval_id),
             )
+
+    async def last_answer(self, run_id: str) -> dict[str, Any] | None:
+        """The most recently closed approval of a run (who answered, when, with what), if any."""
+        async with scoped(self.pool, run_id) as conn:
+            cur = await conn.execute(
+                "SELECT * FROM approvals WHERE run_id = %s AND status <> 'pending' "
+                "ORDER BY decided_at DESC NULLS LAST, requested_at DESC LIMIT 1", (run_id,),
+            )
+            row: dict[str, Any] | None = await cur.fetchone()
+            return row
+
+    async def record_answer(self, run_id: str, approval_id: str, decided_by: str, resume: dict[str, Any],
+                            entries: builtins.list[Entry], *, owner: str | None, lease_seconds: float,
+                            status: str = "decided") -> None:
+        """In one transaction: close the pending approval with the checked answer, claim the run
+        (waiting -> resuming, leased to `owner`; with no owner, due at once for any worker, which
+        is NOTIFYed) and append the answer's ledger entries.
+
+        Nothing is written when the approval was answered meanwhile or the run does not wait:
+        RunStateConflict says who answered it.
+        """
+        try:
+            async with scoped(self.pool, run_id) as conn:
+                cur = await conn.execute(
+                    "UPDATE approvals SET status = %s, decided_at = now(), decided_by = %s, response = %s "
+                    "WHERE id = %s AND status = 'pending' RETURNING id",
+                    (status, decided_by, Jsonb(resume), approval_id),
+                )
+                if await cur.fetchone() is None:
+                    raise _NotRecorded
+                cur = await conn.execute(
+                    "UPDATE runs SET status = 'resuming', lease_owner = %s, "
+                    " lease_expires_at = clock_timestamp() + make_interval(secs => %s), updated_at = now() "
+                    "WHERE id = %s AND status = 'waiting' RETURNING id",
+                    (owner, lease_seconds if owner else 0.0, run_id),
+                )
+                if await cur.fetchone() is None:
+                    raise _NotRecorded  # rolls the approval back to pending
+                for entry in entries:
+                    await append(conn, entry)
+                if owner is None:
+                    await conn.execute("SELECT pg_notify(%s, '')", (RUNS_CHANNEL,))
+        except _NotRecorded:
+            raise await self.answer_conflict(run_id) from None
+
+    async def answer_conflict(self, run_id: str) -> RunStateConflict:
+        """Why a run's approval cannot be answered now, naming who answered it if someone did."""
+        run = await self.get(run_id)
+        last = await self.last_answer(run_id)
+        if last is not None and last["decided_by"]:
+            cancelled = isinstance(last["response"], dict) and last["response"].get("cancelled")
+            how = "cancelled" if cancelled else "answered"
+            when = f" at {last['decided_at']:%Y-%m-%d %H:%M:%S} UTC" if last["decided_at"] else ""
+            return RunStateConflict(f"run {run_id}'s approval was already {how} by {last['decided_by']}{when}; "
+                                    f"the run is {run['status']}")
+        return RunStateConflict(f"run {run_id} is {run['status']} and waits for no approval")
+
+    async def finish_waiting(self, run_id: str, tenant: str, owner: str, interrupt_id: str, request: dict[str, Any],
+                             *, agent: str | None, confidence: float | None) -> None:
+        """The run paused for a person: record the approval and the status `waiting` together, and
+        give up the lease. LeaseLost (nothing written) when another process holds the run now."""
+        async with scoped(self.pool, run_id) as conn:
+            cur = await conn.execute(
+                "UPDATE runs SET status = 'waiting', agent = %s, confidence = %s, lease_owner = NULL, "
+                " lease_expires_at = NULL, updated_at = now() "
+                "WHERE id = %s AND lease_owner = %s AND status IN ('running', 'resuming') RETURNING id",
+                (agent, confidence, run_id, owner),
+            )
+            if await cur.fetchone() is None:
+                raise LeaseLost(f"run {run_id} is no longer leased to {owner}")
+            await _insert_approval(conn, run_id, tenant, interrupt_id, request)
+
+    async def finish(self, run_id: str, tenant: str, owner: str, events: EventSink, *, status: str,
+                     event: dict[str, Any], **fields: Any) -> None:
+        """End the run (`done` or `failed`) and store its final event in one transaction, giving up
+        the lease; the event is published after the commit. LeaseLost when the run is not ours."""
+        sets = "".join(f", {name} = %s" for name in fields)
+        async with scoped(self.pool, run_id) as conn:
+            cur = await conn.execute(
+                f"UPDATE runs SET status = %s{sets}, lease_owner = NULL, lease_expires_at = NULL, updated_at = now() "
+                "WHERE id = %s AND lease_owner = %s AND status IN ('running', 'resuming') RETURNING id",
+                (status, *fields.values(), run_id, owner),
+            )
+            if await cur.fetchone() is None:
+                raise LeaseLost(f"run {run_id} is no longer leased to {owner}")
+            stored = await events.insert(conn, run_id, tenant, status, event, status)
+        if stored is not None:
+            await events.publish(stored)
+
+
+async def _insert_approval(conn: Any, run_id: str, tenant: str, interrupt_id: str, request: dict[str, Any]) -> None:
+    minutes = request.get("timeout_minutes")
+    await conn.execute(
+        "INSERT INTO approvals (id, run_id, tenant_id, interrupt_id, status, calls, approver_role, "
+        " timeout_minutes, on_timeout, expires_at) "
+        "VALUES (%s, %s, %s, %s, 'pending', %s, %s, %s, %s, "
+        " CASE WHEN %s::int IS NULL THEN NULL ELSE now() + make_interval(mins => %s::int) END) "
+        "ON CONFLICT (run_id, interrupt_id) DO NOTHING",
+        (str(uuid.uuid4()), run_id, tenant, interrupt_id, Jsonb(request["calls"]), request["approver_role"],
+         minutes, request.get("on_timeout", "reject"), minutes, minutes),
+    )

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     max_steps: int = Field(default=6, description="planning rounds an agent gets in one run")
     max_handoffs: int = Field(default=2, description="agents a request may pass through")
     log_level: str = Field(default="WARNING", description="structlog level")
+    run_lease_seconds: float = Field(default=30.0, gt=0, description="a run's lease; renewed every third of it while "
+                                     "a process advances the run; after it ends unrenewed, any worker continues the run")
+    run_max_attempts: int = Field(default=20, ge=1, description="claims of one run before it is failed as a run that "
+                                  "kills or stalls every worker taking it")
+    worker_concurrency: int = Field(default=4, ge=1, description="runs one worker process advances at once")
+    worker_poll_seconds: float = Field(default=1.0, gt=0, description="how often an idle worker looks for due runs "
+                                       "(it is also woken at once by a NOTIFY when a run is submitted)")
 
     @property
     def pgdata(self) -> Path:

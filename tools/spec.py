@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from tools.context import ToolContext
+from tools.limits import check_plain_values
 
 # Money and other decimals: exact in Python, plain numbers in JSON (ledger, events, evals).
 DecimalArg = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
@@ -69,7 +70,8 @@ class ToolSpec:
         return f"{self.id} done"
 
     def validate_args(self, raw: dict[str, Any]) -> ToolArgs:
-        """Validate raw arguments; raises pydantic.ValidationError naming the field."""
+        """Validate raw arguments; raises pydantic.ValidationError naming the field (limits first)."""
+        check_plain_values(raw, self.args_model.__name__)
         return self.args_model.model_validate(raw)
 
     def canonical_args(self, raw: dict[str, Any]) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 from fastapi import FastAPI
 
 from runtime.brain import Brain
+from runtime.runs import Actor
 from tests.api.conftest import Auth, error_of, settle, submit
 
 APPROVE = {"all": {"action": "approve"}}
@@ -56,8 +58,9 @@ async def test_two_concurrent_approvals_one_wins_the_other_gets_409(
         client.post(f"/approvals/{run_id}", json=APPROVE, headers=auth(user="erin")),
     )
     assert sorted((first.status_code, second.status_code)) == [200, 409]
-    loser = first if first.status_code == 409 else second
-    assert "not waiting" in error_of(loser)["message"] or "waits for no approval" in error_of(loser)["message"]
+    loser, winner = (first, "dana") if first.status_code == 409 else (second, "erin")
+    winner = "erin" if winner == "dana" else "dana"
+    assert f"approval was already answered by {winner} at " in error_of(loser)["message"], error_of(loser)
     started = [e for e in await brain.ledger.for_run(run_id) if e["kind"] == "started"]
     assert len(started) == 1
 
@@ -73,9 +76,18 @@ async def test_invalid_answers_name_the_field_and_leave_the_run_waiting(
         ({"all": {"action": "maybe"}}, "all.action"),
         ({"all": {"action": "approve"}, "extra": 1}, "extra"),
         ({"all": {"action": "reject", "reason": "no\x00pe"}}, "all.reason"),
+        ({"all": {"action": "reject", "reason": "lone \udfff"}}, "all.reason"),
+        ({"all": {"action": "edit", "args": {"name": "Bad\u0000Nul"}}}, "args.name"),
+        ({"all": {"action": "edit", "args": {"name": "\udfff"}}}, "args.name"),
+        ({"all": {"action": "edit", "args": {"description": "d" * 30_000}}}, "args.description"),
+        ({"all": {"action": "edit", "args": {"price": float("nan")}}}, "args.price"),
+        ({"all": {"action": "edit", "args": {"price": float("inf")}}}, "args.price"),
+        ({"calls": {"1.0": {"action": "approve", "reason": "r" * 2_001}}}, "calls.1.0.reason"),
     ]
     for body, field in cases:
-        response = await client.post(f"/approvals/{run_id}", json=body, headers=auth())
+        # as a client sends it: surrogates escaped, NaN and Infinity as the literals Python's json writes
+        response = await client.post(f"/approvals/{run_id}", content=json.dumps(body).encode(),
+                                     headers={**auth(), "Content-Type": "application/json"})
         assert response.status_code == 422, (body, response.text)
         assert error_of(response)["field"] == field, (body, response.json())
     assert (await client.get(f"/tasks/{run_id}", headers=auth())).json()["status"] == "waiting"
@@ -85,3 +97,18 @@ async def test_invalid_answers_name_the_field_and_leave_the_run_waiting(
     assert edited.status_code == 200 and edited.json()["results"][0]["args"]["price"] == 15.0
     missing = await client.post("/approvals/00000000-0000-0000-0000-000000000000", json=APPROVE, headers=auth())
     assert missing.status_code == 404
+
+
+async def test_a_finished_run_has_its_done_event_and_no_lease(
+    brain: Brain, app: FastAPI, client: httpx.AsyncClient, auth: Auth
+) -> None:
+    run_id = await _waiting(app, client, auth)
+    answered = await client.post(f"/approvals/{run_id}", json=APPROVE, headers=auth())
+    assert answered.status_code == 200 and answered.json()["status"] == "done"
+    events = (await client.get(f"/tasks/{run_id}/events", headers=auth())).text
+    assert events.count("event: done") == 1
+    run = await brain.get_run(run_id, Actor("dana", "demo", "operator"))
+    assert (run["status"], run["lease_owner"], run["lease_expires_at"]) == ("done", None, None)
+    again = await client.post(f"/approvals/{run_id}", json=APPROVE, headers=auth(user="erin"))
+    assert again.status_code == 409
+    assert "approval was already answered by dana" in error_of(again)["message"] and "the run is done" in error_of(again)["message"]

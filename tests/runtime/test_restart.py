@@ -1,4 +1,5 @@
-"""A run waiting for approval survives killing its process; a new process resumes it once."""
+"""A run waiting for approval survives killing its process; a new process resumes it once. A run
+left by a dead process (its lease expired) is continued by a worker, exactly once."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from bootstrap import open_brain
 from runtime.brain import Brain
+from runtime.db import tenant_conn
+from runtime.engine import LeaseWorker
 from runtime.settings import Settings
-from tests.runtime.helpers import REQUEST, ledger_kinds, products
+from tests.runtime.helpers import ACTOR, APPROVE_ALL, REQUEST, ledger_kinds, products
 
 REPO = Path(__file__).resolve().parents[2]
 BRAIN = str(Path(sys.executable).parent / "brain")
@@ -73,7 +77,7 @@ async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Sett
 
     again = await asyncio.to_thread(cli, ["approve", run_id], env)
     assert again.returncode == 2
-    assert "waits for no approval" in again.stdout
+    assert "already answered by dana" in again.stdout
 
     kinds = await ledger_kinds(brain, run_id)
     assert kinds.count(("1.0", "started", None)) == 1
@@ -91,3 +95,63 @@ def test_cli_refuses_invalid_edit_naming_the_field(settings: Settings, brain: Br
     bad = cli(["approve", run_id, "--args", '{"price": "cheap"}'], env)
     assert bad.returncode == 2
     assert "args.price" in bad.stdout
+    nul = cli(["approve", run_id, "--args", '{"name": "Bad\\u0000Nul"}'], env)
+    assert nul.returncode == 2 and "Traceback" not in nul.stdout + nul.stderr, nul.stdout + nul.stderr
+    assert "args.name: must not contain NUL characters" in nul.stdout
+    pending = cli(["runs", "pending"], env)
+    assert run_id in pending.stdout  # still waiting, its approval still pending
+    done = cli(["approve", run_id, "--user", "dana"], env)
+    assert done.returncode == 0 and "done" in done.stdout, done.stdout + done.stderr
+
+
+async def _set_lease(brain: Brain, run_id: str, owner: str, seconds: float) -> None:
+    """What a process that claimed the run and then died leaves behind."""
+    async with tenant_conn(brain.pool, "demo") as conn:
+        await conn.execute("UPDATE runs SET lease_owner = %s, lease_expires_at = clock_timestamp() + "
+                           "make_interval(secs => %s) WHERE id = %s", (owner, seconds, run_id))
+
+
+async def test_a_run_left_resuming_by_a_dead_process_is_resumed_once_after_its_lease(brain: Brain) -> None:
+    out = await brain.submit(REQUEST, ACTOR)
+    recorded = await brain.answer_approval(out.run_id, ACTOR, APPROVE_ALL, drive=False)
+    assert recorded.status == "resuming"
+    await _set_lease(brain, out.run_id, "ghost:1:dead", 1.0)
+    worker = LeaseWorker(brain)
+    assert await worker.drain() == 0  # its lease is live: nobody else may take it
+    assert (await brain.get_run(out.run_id, ACTOR))["status"] == "resuming"
+    await asyncio.sleep(1.2)
+    assert await worker.drain() == 1
+    run = await brain.get_run(out.run_id, ACTOR)
+    assert (run["status"], run["lease_owner"], run["attempts"]) == ("done", None, 2)
+    assert "Created product Red Mug" in run["answer"]
+    kinds = await ledger_kinds(brain, out.run_id)
+    assert kinds.count(("1.0", "started", None)) == 1 and ("1.0", "approval", "approved") in kinds
+    assert await brain.drive(out.run_id) is None  # finished: nothing to do, nothing done twice
+    assert products(brain)["Red Mug"]["price"] == 12.0
+
+
+async def test_a_queued_run_is_driven_by_exactly_one_of_two_drivers(brain: Brain, settings: Settings,
+                                                                     db_url: str) -> None:
+    run_id, _ = await brain.create_run(REQUEST, ACTOR)
+    other = await open_brain(settings, embedder=brain.router.embedder, url=db_url)  # another process's Brain
+    try:
+        first, second = await asyncio.gather(brain.drive(run_id), other.drive(run_id))
+    finally:
+        await other.close()
+    assert sorted([first is None, second is None]) == [False, True]
+    outcome = first or second
+    assert outcome is not None and outcome.status == "waiting"
+    events = [e["type"] for e in await brain.run_events(run_id, ACTOR)]
+    assert events == ["routed", "planned", "decision", "waiting"]
+
+
+async def test_a_run_killing_every_worker_is_given_up(brain: Brain) -> None:
+    run_id, _ = await brain.create_run(REQUEST, ACTOR)
+    async with tenant_conn(brain.pool, "demo") as conn:
+        await conn.execute("UPDATE runs SET status = 'running', attempts = %s WHERE id = %s",
+                           (brain.settings.run_max_attempts, run_id))
+    outcome = await brain.drive(run_id)
+    assert outcome is not None and outcome.status == "failed"
+    run = await brain.get_run(run_id, ACTOR)
+    assert run["status"] == "failed" and "gave up after 20 attempts" in run["error"]
+    assert [e["type"] for e in await brain.run_events(run_id, ACTOR)] == ["failed"]

@@ -1,0 +1,164 @@
+"""The fault suite's machinery: real worker processes (forked by `zygote.py`), killed with SIGKILL
+at random moments while they hold runs, and the checks afterwards, read from the database as its
+owner (row-level security does not hide anything from the checks) and from the sandbox systems.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The last event of a run (or its ledger) when its worker was killed -> the point of the kill.
+PHASES = {None: "routing", "routed": "planning", "planned": "gating", "decision": "gating", "waiting": "waiting",
+          "tool_result": "checkpointing", "answer": "finishing", "handoff": "planning"}
+
+HOLDERS = """
+SELECT r.id, r.status, split_part(r.lease_owner, ':', 2)::int AS pid,
+       (SELECT e.type FROM run_events e WHERE e.run_id = r.id ORDER BY e.seq DESC LIMIT 1) AS last_event,
+       EXISTS (SELECT 1 FROM ledger s WHERE s.run_id = r.id AND s.kind = 'started' AND NOT EXISTS (
+               SELECT 1 FROM ledger x WHERE x.run_id = s.run_id AND x.call_id = s.call_id AND x.kind = 'result'))
+           AS executing
+  FROM runs r
+ WHERE r.status IN ('running', 'resuming') AND r.lease_owner IS NOT NULL AND r.lease_expires_at > clock_timestamp()
+"""
+
+
+def phase(row: dict[str, Any]) -> str:
+    if row["executing"]:
+        return "executing"
+    if row["status"] == "resuming" and row["last_event"] == "waiting":
+        return "resuming"
+    return PHASES.get(row["last_event"], str(row["last_event"]))
+
+
+@dataclass
+class Fleet:
+    """Worker processes forked from a warm parent; `kill_busy` SIGKILLs one that holds a run."""
+
+    env: dict[str, str]
+    folder: Path
+    owner_url: str
+    workers: set[int] = field(default_factory=set)
+    kills: list[str] = field(default_factory=list)
+    api_pid: int | None = None
+    _zygote: asyncio.subprocess.Process | None = None
+    _count: int = 0
+
+    async def start(self, workers: int) -> None:
+        log = os.open(self.folder / "zygote.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            self._zygote = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.faults.zygote", cwd=REPO, env=self.env,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
+            )
+        finally:
+            os.close(log)
+        assert self._zygote.stdout is not None
+        line = await asyncio.wait_for(self._zygote.stdout.readline(), timeout=600)
+        assert line.strip() == b"ready", (self.folder / "zygote.log").read_text()
+        for _ in range(workers):
+            await self.spawn()
+
+    async def _fork(self, command: str) -> int:
+        assert self._zygote is not None and self._zygote.stdin is not None and self._zygote.stdout is not None
+        self._zygote.stdin.write(f"{command}\n".encode())
+        await self._zygote.stdin.drain()
+        return int(await asyncio.wait_for(self._zygote.stdout.readline(), timeout=30))
+
+    async def spawn(self) -> int:
+        self._count += 1
+        pid = await self._fork(str(self.folder / f"worker-{self._count}.log"))
+        self.workers.add(pid)
+        return pid
+
+    async def spawn_api(self, port: int) -> int:
+        self.api_pid = await self._fork(f"api {port} {self.folder / 'api.log'}")
+        return self.api_pid
+
+    def kill_api(self) -> None:
+        assert self.api_pid is not None
+        os.kill(self.api_pid, signal.SIGKILL)
+        self.api_pid = None
+
+    async def holders(self) -> list[dict[str, Any]]:
+        async with await psycopg.AsyncConnection.connect(self.owner_url, row_factory=dict_row) as conn:
+            cur = await conn.execute(HOLDERS)
+            return [r for r in await cur.fetchall() if r["pid"] in self.workers]
+
+    async def kill_busy(self, rng: random.Random, *, jitter: float = 0.15) -> str | None:
+        """SIGKILL a worker that holds a run now (after a random pause); the point it died at."""
+        busy = await self.holders()
+        if not busy:
+            return None
+        pid = rng.choice(sorted({r["pid"] for r in busy}))
+        await asyncio.sleep(rng.uniform(0, jitter))
+        held = [r for r in await self.holders() if r["pid"] == pid]
+        point = phase(held[0]) if held else "between runs"
+        with_retry_kill(pid)
+        self.workers.discard(pid)
+        self.kills.append(point)
+        await self.spawn()
+        return point
+
+    async def stop(self) -> None:
+        for pid in list(self.workers) + ([self.api_pid] if self.api_pid else []):
+            with_retry_kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(p) for p in self.workers):  # noqa: ASYNC110 - other processes
+            await asyncio.sleep(0.2)
+        for pid in self.workers:
+            with_retry_kill(pid)
+        if self._zygote is not None:
+            if self._zygote.stdin is not None:
+                self._zygote.stdin.close()
+            with_retry_kill(self._zygote.pid)
+            await self._zygote.wait()
+
+
+def with_retry_kill(pid: int, sig: int = signal.SIGKILL) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def run_states(owner_url: str) -> Counter[str]:
+    async with await psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row) as conn:
+        cur = await conn.execute("SELECT status, count(*) AS n FROM runs GROUP BY status")
+        return Counter({r["status"]: r["n"] for r in await cur.fetchall()})
+
+
+async def ledger_twice(owner_url: str) -> list[dict[str, Any]]:
+    """Tool calls the ledger shows started more than once (the unique key forbids it; counted anyway)."""
+    async with await psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row) as conn:
+        cur = await conn.execute("SELECT run_id, call_id, count(*) AS n FROM ledger WHERE kind = 'started' "
+                                 "GROUP BY run_id, call_id HAVING count(*) > 1")
+        return list(await cur.fetchall())
+
+
+async def ledger_results(owner_url: str) -> list[dict[str, Any]]:
+    async with await psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row) as conn:
+        cur = await conn.execute(
+            "SELECT r.request, l.tool, l.args, l.outcome, l.error FROM ledger l JOIN runs r ON r.id = l.run_id "
+            "WHERE l.kind = 'result'")
+        return list(await cur.fetchall())

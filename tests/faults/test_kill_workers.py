@@ -1,0 +1,199 @@
+"""Real worker processes killed with SIGKILL at random points (routing, planning, gating, waiting,
+executing, checkpointing, resuming) while they hold runs against the sandbox systems. Afterwards
+every run has reached a final state (its approvals answered as they came): 0 runs lost, 0 tool
+calls executed twice, counted in the ledger and in the sandbox Saleor's own products.
+
+The small version runs in the default pytest run; `make faults` runs the long one (marker
+`faults`): more runs and kills, the API (`brain serve --no-worker`) killed once and Postgres
+restarted once while runs are in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import re
+import socket
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from api.auth import mint_token
+from api.settings import ApiSettings
+from runtime.brain import Brain
+from runtime.runs import RunStateConflict
+from runtime.settings import Settings
+from sandbox.saleor import SaleorStore
+from tests.faults.fleet import Fleet, ledger_results, ledger_twice, run_states
+from tests.runtime.helpers import ACTOR, APPROVE_ALL
+from tests.runtime.test_restart import env_for
+
+WRITE = "add a product called Fault Mug {n} priced 12 USD to the store"
+READ = "what's the weather in Paris tomorrow?"
+JWT_SECRET = "fault-suite-secret-0123456789abcdef0123"
+UNFINISHED = ("queued", "running", "resuming", "waiting")
+
+
+def request_of(n: int) -> str:
+    return READ if n % 4 == 3 else WRITE.format(n=n)
+
+
+def fault_env(settings: Settings, lease: float = 3.0) -> dict[str, str]:
+    env = env_for(settings)
+    env.update(BRAIN_RUN_LEASE_SECONDS=str(lease), BRAIN_WORKER_POLL_SECONDS="0.25", BRAIN_LOG_LEVEL="INFO",
+               FAULT_WORKER_CONCURRENCY="2", BRAIN_JWT_SECRET=JWT_SECRET, BRAIN_API_EXPIRE_INTERVAL_SECONDS="0",
+               BRAIN_API_SCHEDULER_INTERVAL_SECONDS="0", BRAIN_API_RATE_LIMIT_PER_MINUTE="0")
+    return env
+
+
+async def approve_waiting(brain: Brain, stop: asyncio.Event) -> None:
+    """A person answering every approval as it appears; the workers resume the runs."""
+    while not stop.is_set():
+        try:
+            for row in await brain.pending_approvals(ACTOR):
+                with contextlib.suppress(RunStateConflict):
+                    await brain.answer_approval(str(row["run_id"]), ACTOR, APPROVE_ALL, drive=False)
+        except Exception as exc:  # Postgres restarting under us: try again
+            print(f"approver: {type(exc).__name__}: {exc}")
+        await asyncio.sleep(0.1)
+
+
+async def settle(brain: Brain, owner_url: str, seconds: float) -> Counter[str]:
+    deadline = time.monotonic() + seconds
+    while True:
+        with contextlib.suppress(Exception):
+            states = await run_states(owner_url)
+            if not any(states[s] for s in UNFINISHED) or time.monotonic() > deadline:
+                return states
+        await asyncio.sleep(0.25)
+
+
+def products(brain: Brain) -> Counter[str]:
+    store = SaleorStore(persist_path=brain.clients.store_path("saleor", "demo"))
+    return Counter(p["name"] for p in store.dump()["products"])
+
+
+async def check(brain: Brain, owner_url: str, runs: int, states: Counter[str], fleet: Fleet) -> dict[str, Any]:
+    """0 runs lost, 0 calls twice: the ledger and the sandbox's products agree."""
+    made = products(brain)
+    twice_ledger = await ledger_twice(owner_url)
+    twice_sandbox = {name: n for name, n in made.items() if name.startswith("Fault Mug") and n > 1}
+    results = [r for r in await ledger_results(owner_url) if r["tool"] == "saleor.product_create"]
+    missing = [r["args"]["name"] for r in results if r["outcome"] == "ok" and made[r["args"]["name"]] != 1]
+    unknown = [r for r in results if r["outcome"] == "error"]
+    summary = {"runs": runs, "states": dict(states), "kills": len(fleet.kills), "kill_points": dict(Counter(fleet.kills)),
+               "calls_twice_ledger": len(twice_ledger), "calls_twice_sandbox": len(twice_sandbox),
+               "created_ok": len(results) - len(unknown), "outcome_unknown_after_kill": len(unknown)}
+    print("fault suite:", json.dumps(summary))
+    assert sum(states.values()) == runs, summary
+    assert not any(states[s] for s in UNFINISHED), summary  # 0 runs lost or stranded
+    assert states["done"] == runs, summary  # and none failed
+    assert twice_ledger == [] and twice_sandbox == {}, summary
+    assert missing == [], missing  # every call the ledger says succeeded made exactly one product
+    return summary
+
+
+async def kill_for(fleet: Fleet, rng: random.Random, kills: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while len(fleet.kills) < kills and time.monotonic() < deadline:
+        if await fleet.kill_busy(rng) is None:
+            await asyncio.sleep(0.03)
+
+
+@pytest.mark.slow
+async def test_workers_killed_at_random_points_lose_no_run_and_repeat_no_call(
+    brain: Brain, settings: Settings, db_url: str, tmp_path: Path
+) -> None:
+    runs, kills = 24, 20
+    rng = random.Random(14)
+    fleet = Fleet(fault_env(settings), tmp_path, db_url)
+    stop = asyncio.Event()
+    approver = asyncio.create_task(approve_waiting(brain, stop))
+    try:
+        await fleet.start(workers=3)
+        for n in range(runs):
+            await brain.create_run(request_of(n), ACTOR)
+        await kill_for(fleet, rng, kills, seconds=120)
+        states = await settle(brain, db_url, 120)
+    finally:
+        stop.set()
+        await approver
+        await fleet.stop()
+    summary = await check(brain, db_url, runs, states, fleet)
+    assert summary["kills"] >= kills * 3 // 4, summary  # the machine may be too slow for every kill in time
+    assert len(summary["kill_points"]) >= 3, summary
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def restart_postgres(url: str) -> None:
+    """Restart the test server (pgserver's own pg_ctl, as its system user): every connection drops."""
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    host = re.search(r"host=([^&]+)", url)
+    assert host is not None, url
+    server = pgserver.get_server(Path(host.group(1)), cleanup_mode=None)  # type: ignore[attr-defined]
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+
+
+async def submit_over_http(http: httpx.AsyncClient, token: str, n: int, deadline: float) -> None:
+    """A client that retries until the API answers; its Idempotency-Key makes a retry the same task."""
+    while True:
+        try:
+            response = await http.post("/tasks", json={"request": request_of(n)},
+                                       headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"fault-{n}"})
+            if response.status_code in (200, 202):
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the API did not take task {n}")
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.faults
+async def test_long_fault_run_with_the_api_killed_and_postgres_restarted(
+    brain: Brain, settings: Settings, db_url: str, pg_url: str, tmp_path: Path
+) -> None:
+    runs, kills = 150, 100
+    rng = random.Random(1402)
+    fleet = Fleet(fault_env(settings), tmp_path, db_url)
+    port = _free_port()
+    token = mint_token(ApiSettings(jwt_secret=SecretStr(JWT_SECRET)), user="dana", tenant="demo", role="operator")
+    stop = asyncio.Event()
+    approver = asyncio.create_task(approve_waiting(brain, stop))
+    try:
+        await fleet.start(workers=4)
+        await fleet.spawn_api(port)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/brain", timeout=10) as http:
+            first = [submit_over_http(http, token, n, time.monotonic() + 300) for n in range(runs // 2)]
+            await asyncio.gather(*first)
+            await kill_for(fleet, rng, kills // 3, seconds=300)
+            fleet.kill_api()  # with runs in flight; the clients retry against the restarted API
+            await fleet.spawn_api(port)
+            rest = [submit_over_http(http, token, n, time.monotonic() + 300) for n in range(runs // 2, runs)]
+            await asyncio.gather(*rest)
+            await kill_for(fleet, rng, 2 * kills // 3, seconds=300)
+            await asyncio.to_thread(restart_postgres, pg_url)
+            await kill_for(fleet, rng, kills, seconds=300)
+        states = await settle(brain, db_url, 300)
+    finally:
+        stop.set()
+        await approver
+        await fleet.stop()
+    summary = await check(brain, db_url, runs, states, fleet)
+    assert summary["kills"] >= kills, summary
+    assert {"routing", "planning", "executing", "resuming"} <= set(summary["kill_points"]), summary
