@@ -15,13 +15,14 @@ from langgraph.types import Command
 from psycopg_pool import AsyncConnectionPool
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
-from memory.embeddings import Embedder
+from memory.embeddings import Embedder, preload
 from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
 from runtime import db
 from runtime.approvals import ApprovalAnswer, check_answer
+from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.graph import GraphDeps, RunState, build_graph
@@ -104,6 +105,7 @@ class Brain:
         self.runs = RunStore(pool)
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
+        self.episodes = EpisodeWriter()
         self.policies = PolicyStore(pool)
         self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings)
@@ -125,6 +127,7 @@ class Brain:
         try:
             tools, agents = await asyncio.to_thread(load_catalog)
             embedder = embedder or make_embedder(settings)
+            await asyncio.to_thread(preload, embedder)  # loaded before the process says it is ready
             router = await build_router(settings, pool, agents, embedder)
             redis = None
             if settings.redis_url:
@@ -138,6 +141,7 @@ class Brain:
         return brain
 
     async def close(self) -> None:
+        await self.episodes.drain()
         await self.clients.aclose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -305,8 +309,8 @@ class Brain:
         answer = values.get("answer")
         await self.runs.update(run_id, status="done", answer=answer, agent=route.get("agent"),
                                confidence=route.get("confidence"))
-        await self._remember_episode(run, values)
         await self.events.emit(run_id, run["tenant_id"], "done", {"answer": answer}, "done")
+        self.episodes.spawn(self._remember_episode(run, values), run_id=run_id)  # after the answer, off its path
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
 
     async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer) -> RunOutcome:
