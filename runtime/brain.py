@@ -153,7 +153,7 @@ class Brain:
         return GraphDeps(
             agents=self.agents, tools=self.tools, ledger=self.ledger, executor=self.executor,
             route=self._route, plan=self._plan, policy=self._policy, memory_context=self._memory_context,
-            emit=self._emit, max_steps=self.settings.max_steps,
+            emit=self._emit, max_steps=self.settings.max_steps, events=self.events,
         )
 
     def _model(self) -> Any:

@@ -30,22 +30,33 @@ class EventSink:
     async def emit(self, run_id: str, tenant: str, type_: str, data: dict[str, Any], key: str | None = None) -> None:
         """Record one event; with a key, a replay of the same event (a resumed node) is dropped."""
         async with scoped(self.pool, run_id) as conn:
-            cur = await conn.execute(
-                "INSERT INTO run_events (run_id, tenant_id, type, data, key) VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (run_id, key) DO NOTHING RETURNING seq",
-                (run_id, tenant, type_, Jsonb(data), key),
-            )
-            row = await cur.fetchone()
+            event = await self.insert(conn, run_id, tenant, type_, data, key)
+        if event is not None:
+            await self.publish(event)
+
+    async def insert(self, conn: Any, run_id: str, tenant: str, type_: str, data: dict[str, Any],
+                     key: str | None = None) -> dict[str, Any] | None:
+        """Write the event in the caller's transaction; the event to publish after it commits, or None
+        when this key was recorded before."""
+        cur = await conn.execute(
+            "INSERT INTO run_events (run_id, tenant_id, type, data, key) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (run_id, key) DO NOTHING RETURNING seq",
+            (run_id, tenant, type_, Jsonb(data), key),
+        )
+        row = await cur.fetchone()
         if row is None:
-            return
-        event = {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
+            return None
+        return {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
+
+    async def publish(self, event: dict[str, Any]) -> None:
+        """Tell Redis (when configured) and the listeners in this process about a committed event."""
         if self.redis is not None:
-            await self.redis.xadd(redis_stream_key(run_id), {"event": json.dumps(event, default=str)}, maxlen=1000)
+            await self.redis.xadd(redis_stream_key(event["run_id"]), {"event": json.dumps(event, default=str)}, maxlen=1000)
         for listener in self.listeners:
             outcome = listener(event)
             if outcome is not None:
                 await outcome
-        log.debug("run event", run_id=run_id, type=type_)
+        log.debug("run event", run_id=event["run_id"], type=event["type"])
 
     async def history(self, run_id: str) -> list[dict[str, Any]]:
         async with scoped(self.pool, run_id) as conn:

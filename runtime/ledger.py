@@ -17,6 +17,12 @@ COLUMNS = (
 )
 
 
+_INSERT = (
+    f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+    "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
+)
+
+
 @dataclass(frozen=True)
 class Entry:
     run_id: str
@@ -42,18 +48,22 @@ class Ledger:
     def __init__(self, pool: AsyncConnectionPool[Any]):
         self.pool = pool
 
-    async def record(self, entry: Entry) -> bool:
-        """Append an entry; a replayed (run, call, kind) is ignored. True when written now."""
+    async def record(self, entry: Entry, conn: Any = None) -> bool:
+        """Append an entry; a replayed (run, call, kind) is ignored. True when written now.
+
+        With `conn`, the entry is written in the caller's transaction (a node's writes together)."""
+        if conn is not None:
+            return await self._insert(conn, entry)
+        async with scoped(self.pool, entry.run_id) as own:
+            return await self._insert(own, entry)
+
+    @staticmethod
+    async def _insert(conn: Any, entry: Entry) -> bool:
         values = [getattr(entry, c) for c in COLUMNS]
         values = [Jsonb(v) if c in ("args", "result", "precondition") and v is not None else v for c, v in zip(COLUMNS, values, strict=True)]
-        sql = (
-            f"INSERT INTO ledger ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-            "ON CONFLICT (run_id, call_id, kind) DO NOTHING"
-        )
-        async with scoped(self.pool, entry.run_id) as conn:
-            cur = await conn.execute(sql, values)
-            written: bool = cur.rowcount == 1
-            return written
+        cur = await conn.execute(_INSERT, values)
+        written: bool = cur.rowcount == 1
+        return written
 
     async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
         async with scoped(self.pool, run_id) as conn:
@@ -62,6 +72,16 @@ class Ledger:
             )
             row: dict[str, Any] | None = await cur.fetchone()
             return row
+
+    async def find_many(self, run_id: str, call_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
+        """The entries of one kind for several calls of a run, in one query: call id -> row."""
+        if not call_ids:
+            return {}
+        async with scoped(self.pool, run_id) as conn:
+            cur = await conn.execute(
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = ANY(%s) AND kind = %s", (run_id, call_ids, kind)
+            )
+            return {row["call_id"]: row for row in await cur.fetchall()}
 
     async def for_run(self, run_id: str) -> list[dict[str, Any]]:
         async with scoped(self.pool, run_id) as conn:
