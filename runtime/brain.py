@@ -19,13 +19,14 @@ from psycopg import InterfaceError, OperationalError
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from agents.registry import AgentRegistry, load_out_of_scope, load_registry
-from memory.embeddings import Embedder
+from memory.embeddings import Embedder, preload
 from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
 from runtime import db
 from runtime.approvals import ApprovalAnswer, answer_entries, check_answer
+from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.graph import GraphDeps, RunState, build_graph
@@ -117,6 +118,7 @@ class Brain:
         self._driving: set[str] = set()
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
+        self.episodes = EpisodeWriter()
         self.policies = PolicyStore(pool)
         self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings, systems)
@@ -141,6 +143,7 @@ class Brain:
         try:
             tools, agents = await asyncio.to_thread(load_catalog)
             embedder = embedder or make_embedder(settings)
+            await asyncio.to_thread(preload, embedder)  # loaded before the process says it is ready
             router = await build_router(settings, pool, agents, embedder)
             redis = None
             if settings.redis_url:
@@ -155,6 +158,7 @@ class Brain:
         return brain
 
     async def close(self) -> None:
+        await self.episodes.drain()
         await self.clients.aclose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -166,7 +170,7 @@ class Brain:
         return GraphDeps(
             agents=self.agents, tools=self.tools, ledger=self.ledger, executor=self.executor,
             route=self._route, plan=self._plan, policy=self._policy, memory_context=self._memory_context,
-            emit=self._emit, max_steps=self.settings.max_steps,
+            emit=self._emit, max_steps=self.settings.max_steps, events=self.events,
         )
 
     def _model(self) -> Any:

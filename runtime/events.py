@@ -45,18 +45,19 @@ class EventSink:
             (run_id, tenant, type_, Jsonb(data), key),
         )
         row = await cur.fetchone()
-        return None if row is None else {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
+        if row is None:
+            return None
+        return {"seq": row["seq"], "run_id": run_id, "type": type_, "data": data}
 
     async def publish(self, event: dict[str, Any]) -> None:
-        """Hand a stored event to Redis (other processes) and this process's listeners."""
-        run_id, type_ = event["run_id"], event["type"]
+        """Tell Redis (when configured) and the listeners in this process about a committed event."""
         if self.redis is not None:
-            await self.redis.xadd(redis_stream_key(run_id), {"event": json.dumps(event, default=str)}, maxlen=1000)
+            await self.redis.xadd(redis_stream_key(event["run_id"]), {"event": json.dumps(event, default=str)}, maxlen=1000)
         for listener in self.listeners:
             outcome = listener(event)
             if outcome is not None:
                 await outcome
-        log.debug("run event", run_id=run_id, type=type_)
+        log.debug("run event", run_id=event["run_id"], type=event["type"])
 
     async def history(self, run_id: str) -> list[dict[str, Any]]:
         async with scoped(self.pool, run_id) as conn:

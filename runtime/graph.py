@@ -22,8 +22,10 @@ from pydantic import ValidationError
 from agents.registry import AgentRegistry
 from policies.decide import decide
 from policies.model import ROLE_RANK, CallFacts, Decision, Outcome, Policy
+from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.ledger import Entry, Ledger
+from runtime.node_writes import NodeWrites
 from runtime.planner.base import Plan, PlanningContext, compose_answer
 from runtime.router import RouteResult
 from runtime.taint import tainted_arguments, untrusted_text
@@ -69,6 +71,14 @@ class GraphDeps:
     memory_context: Callable[[str, str, str], Awaitable[str]]
     emit: Emit
     max_steps: int
+    events: EventSink | None = None  # given: a node's ledger entries and events share one transaction
+
+
+def _writes(deps: GraphDeps, state: RunState) -> NodeWrites:
+    async def one(type_: str, data: dict[str, Any], key: str | None) -> None:
+        await deps.emit(state, type_, data, key)
+
+    return NodeWrites(deps.ledger, deps.events, state["run_id"], state["tenant"], one)
 
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]) -> Any:
@@ -98,10 +108,13 @@ def _after_agent(state: RunState) -> str:
 def _supervisor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
     async def supervisor(state: RunState) -> dict[str, Any]:
         route = await deps.route(state["request"], state.get("agent_hint"))
-        await deps.emit(state, "routed", route.as_dict(), "routed")
+        writes = _writes(deps, state)
+        writes.emit("routed", route.as_dict(), "routed")
         if route.decision != "route" or route.agent is None:
-            await deps.emit(state, "answer", {"text": route.message, "decision": route.decision}, "answer")
+            writes.emit("answer", {"text": route.message, "decision": route.decision}, "answer")
+            await writes.flush()
             return {"route": route.as_dict(), "answer": route.message or ""}
+        await writes.flush()
         steps = route.steps or [{"agent": route.agent, "request": state["request"]}]
         return {"route": route.as_dict(), "agent": route.agent, "plan_steps": steps, "step_index": 0, "round": 0,
                 "agent_rounds": 0, "results_offset": 0}
@@ -170,6 +183,8 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
         plan_conf = float(state.get("plan_confidence", 0.0))
         gated: list[dict[str, Any]] = []
         asks: list[dict[str, Any]] = []
+        writes = _writes(deps, state)
+        decided = await deps.ledger.find_many(state["run_id"], [c["call_id"] for c in state["pending"]], "decision")
         for call in state["pending"]:
             item = {"call_id": call["call_id"], "tool": call["tool"], "args": call["args"]}
             problem = _check_call(deps, spec.tools, call)
@@ -180,7 +195,7 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             args = tool.canonical_args(call["args"])
             # Checks that read systems run once, when first proposed; a replay of this node (after
             # an approval) keeps what the ledger recorded then.
-            recorded = await deps.ledger.find(state["run_id"], call["call_id"], "decision")
+            recorded = decided.get(call["call_id"])
             risk, escalation = tool.risk.value, None
             if recorded is not None and recorded.get("risk"):
                 risk = recorded["risk"]
@@ -198,11 +213,11 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             if decision.outcome is Outcome.ASK and tool.precondition is not None:
                 snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
                     state["tenant"], state["user"], state["run_id"], tool.id, args)
-            await deps.ledger.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
-                                                     snapshot, risk))
-            await deps.emit(state, "decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
-                                                "outcome": decision.outcome.value, "reason": decision.reason},
-                            f"decision:{call['call_id']}")
+            writes.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
+                                          snapshot, risk))
+            writes.emit("decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
+                                     "outcome": decision.outcome.value, "reason": decision.reason},
+                        f"decision:{call['call_id']}")
             item = {**item, "args": args, "risk": risk, "reason": decision.reason}
             if call.get("tainted"):
                 item["tainted"] = list(call["tainted"])
@@ -219,9 +234,11 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
             request = {"kind": "approval", "calls": asks, "approver_role": role,
                        "timeout_minutes": min(limits) if limits else None,
                        "on_timeout": "escalate" if all(a["on_timeout"] == "escalate" for a in asks) else "reject"}
-            await deps.emit(state, "waiting", {"calls": asks, "approver_role": role}, f"waiting:{asks[0]['call_id']}")
+            writes.emit("waiting", {"calls": asks, "approver_role": role}, f"waiting:{asks[0]['call_id']}")
+            await writes.flush()  # every decision recorded before the run pauses
             answer = interrupt(request)
             gated.extend(await _apply_answer(deps, state, spec.workflow, policy, asks, answer))
+        await writes.flush()
         order = {c["call_id"]: n for n, c in enumerate(state["pending"])}
         return {"gated": sorted(gated, key=lambda g: order[g["call_id"]])}
 
@@ -306,6 +323,7 @@ def _approval_entry(state: RunState, ask: dict[str, Any], args: dict[str, Any], 
 def _executor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
     async def executor(state: RunState) -> dict[str, Any]:
         results: list[dict[str, Any]] = []
+        writes = _writes(deps, state)
         for item in state.get("gated", []):
             if item["outcome"] != "allow":
                 result = {k: item[k] for k in ("call_id", "tool", "args")} | {"status": item["status"], "reason": item.get("reason")}
@@ -314,7 +332,8 @@ def _executor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]
                     state["run_id"], state["tenant"], state["user"], item["call_id"], item["tool"], item["args"]
                 )
             results.append(result)
-            await deps.emit(state, "tool_result", result, f"result:{item['call_id']}")
+            writes.emit("tool_result", result, f"result:{item['call_id']}")
+        await writes.flush()
         return {"results": results, "pending": [], "gated": []}
 
     return executor

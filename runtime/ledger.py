@@ -55,10 +55,14 @@ class Ledger:
     def __init__(self, pool: AsyncConnectionPool[Any]):
         self.pool = pool
 
-    async def record(self, entry: Entry) -> bool:
-        """Append an entry; a replayed (run, call, kind) is ignored. True when written now."""
-        async with scoped(self.pool, entry.run_id) as conn:
+    async def record(self, entry: Entry, conn: Any = None) -> bool:
+        """Append an entry; a replayed (run, call, kind) is ignored. True when written now.
+
+        With `conn`, the entry is written in the caller's transaction (a node's writes together)."""
+        if conn is not None:
             return await append(conn, entry)
+        async with scoped(self.pool, entry.run_id) as own:
+            return await append(own, entry)
 
     async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
         async with scoped(self.pool, run_id) as conn:
@@ -67,6 +71,16 @@ class Ledger:
             )
             row: dict[str, Any] | None = await cur.fetchone()
             return row
+
+    async def find_many(self, run_id: str, call_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
+        """The entries of one kind for several calls of a run, in one query: call id -> row."""
+        if not call_ids:
+            return {}
+        async with scoped(self.pool, run_id) as conn:
+            cur = await conn.execute(
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = ANY(%s) AND kind = %s", (run_id, call_ids, kind)
+            )
+            return {row["call_id"]: row for row in await cur.fetchall()}
 
     async def for_run(self, run_id: str) -> list[dict[str, Any]]:
         async with scoped(self.pool, run_id) as conn:

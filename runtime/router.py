@@ -6,6 +6,7 @@ jobs), ask which of two or three close candidates the user means, or decline.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -104,15 +105,24 @@ class Router:
         if hint:
             self.agents.get(hint)  # an unknown hint is the caller's error
             return RouteResult("route", hint, 1.0, via="hint")
+        # The index's work (embedding, TF-IDF, the classifier, the parts of a two-job request) runs off the
+        # event loop: a route must not stall every other request of the process.
+        result = await asyncio.to_thread(self.index_route, request)
+        if result.via != "index":
+            return result
+        if model is not None and result.confidence < self.llm_threshold and result.candidates:
+            chosen = await self._ask_model(model, request, result)
+            if chosen is not None:
+                return chosen
+        return result
+
+    def index_route(self, request: str) -> RouteResult:
+        """The index's whole answer, a two-job request split into steps included (no LLM)."""
         result = self.classify(request)
         if result.decision != "decline":
             split = self._split(request, result) or self._tool_split(request, result)
             if split is not None:
                 return split
-        if model is not None and result.confidence < self.llm_threshold and result.candidates:
-            chosen = await self._ask_model(model, request, result)
-            if chosen is not None:
-                return chosen
         return result
 
     def _split(self, request: str, whole: RouteResult) -> RouteResult | None:

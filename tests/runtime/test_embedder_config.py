@@ -11,11 +11,14 @@ import respx
 from pydantic import SecretStr
 
 from memory.embeddings import LiteLLMEmbedder, MiniLMEmbedder
+from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime.settings import Settings, make_embedder
 
 
-def test_default_is_minilm_offline() -> None:
-    assert isinstance(make_embedder(Settings()), MiniLMEmbedder)
+def test_default_is_minilm_offline_on_onnx_runtime() -> None:
+    embedder = make_embedder(Settings())
+    assert isinstance(embedder, OnnxMiniLMEmbedder) and embedder.name == MiniLMEmbedder.name
+    assert isinstance(make_embedder(Settings(embedding_runtime="torch")), MiniLMEmbedder)
 
 
 @pytest.mark.llm

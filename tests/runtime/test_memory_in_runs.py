@@ -28,5 +28,6 @@ async def test_a_later_run_reads_what_an_earlier_run_wrote(brain: Brain) -> None
     system_prompt = reply.calls[0].messages[0]["content"]
     assert FACT in system_prompt and "[m:" in system_prompt  # cited, bounded context
 
+    await brain.episodes.drain()  # episodes are written after the answer, off the run's path
     episodes = await brain.memory.search("demo", "refund policy remember", kind="episode", user=ACTOR.user)
     assert any("knowledge_base_curator" in hit["text"] for hit in episodes)

@@ -4,7 +4,9 @@ a task was typed in told how it goes, and approval buttons removed once a run mo
 `watch(service)` registers one listener on the Brain's run events, so this works in whichever
 process advances a run (the API, a worker, the CLI). Only live state is watched: runs of an eval
 case's sandbox namespace are not. Approvers are notified only through a real bot (a bot token is
-set): the Bot API stand-in's chats are demo people, not approvers.
+set): the Bot API stand-in's chats are demo people, not approvers. With neither a bot token nor a
+webhook secret configured no chat can have started a run or hold approval buttons, so events are
+not looked at (no database query per event).
 """
 
 from __future__ import annotations
@@ -51,13 +53,18 @@ class RunWatcher:
 
     async def on_event(self, event: dict[str, Any]) -> None:
         """A run event listener: never raises into the run."""
-        if event["type"] not in WATCHED or current_namespace():
+        if event["type"] not in WATCHED or current_namespace() or not self.configured():
             return
         try:
             await self._handle(event)
         except Exception as exc:  # Telegram or a lookup failing must not fail the run
             log.warning("telegram notice failed", run_id=event["run_id"], type=event["type"],
                         error=f"{type(exc).__name__}: {exc}")
+
+    def configured(self) -> bool:
+        """A bot token or a webhook secret is set: chats may follow runs."""
+        settings = self.brain.settings
+        return settings.telegram_bot_token is not None or settings.telegram_webhook_secret is not None
 
     async def _handle(self, event: dict[str, Any]) -> None:
         run_id, kind = str(event["run_id"]), event["type"]
