@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bootstrap import open_brain
 from cli.render import approval_table, runs_table, show_event
+from cli.session import console, with_brain
 from runtime.approvals import ApprovalAnswer, CallAnswer, InvalidAnswer
-from runtime.brain import Brain, PermissionDenied, RunOutcome
-from runtime.logging import configure_logging
+from runtime.brain import Brain, RunOutcome
 from runtime.router import RouteResult
-from runtime.runs import Actor, RunNotFound, RunStateConflict
-from runtime.settings import load_settings
+from runtime.runs import Actor
 
 app = typer.Typer(no_args_is_help=True, help="BizOSaaS Brain: business requests through agents, a policy gate and tools.")
 runs_app = typer.Typer(no_args_is_help=True, help="List and inspect runs.")
 app.add_typer(runs_app, name="runs")
-console = Console()
-T = TypeVar("T")
 
 TenantOpt = typer.Option("demo", "--tenant", help="tenant id")
 RoleOpt = typer.Option("operator", "--role", help="viewer | operator | tenant_admin | super_admin")
@@ -36,27 +28,6 @@ UserOpt = typer.Option(None, "--user", help="user id (default: your login name)"
 
 def _actor(tenant: str, role: str, user: str | None) -> Actor:
     return Actor(user=user or os.environ.get("USER") or getpass.getuser(), tenant=tenant, role=role)
-
-
-def _with_brain(work: Callable[[Brain], Awaitable[T]], *, quiet: bool = False) -> T:
-    settings = load_settings()
-    configure_logging(settings.log_level)
-
-    async def main() -> T:
-        with console.status("starting the Brain (database, agents, router)..."):
-            brain = await open_brain(settings)
-        if not quiet:
-            brain.events.listeners.append(lambda event: show_event(console, event))
-        try:
-            return await work(brain)
-        finally:
-            await brain.close()
-
-    try:
-        return asyncio.run(main())
-    except (RunNotFound, RunStateConflict, PermissionDenied, InvalidAnswer, ValueError, PermissionError, LookupError) as exc:
-        console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
 
 
 async def _prompt_approval(brain: Brain, outcome: RunOutcome, actor: Actor) -> RunOutcome:
@@ -112,14 +83,14 @@ def run(
             outcome = await _prompt_approval(brain, outcome, actor)
         return outcome
 
-    _finish(_with_brain(work))
+    _finish(with_brain(work))
 
 
 def _answer(run_id: str, actor: Actor, answer: ApprovalAnswer) -> None:
     async def work(brain: Brain) -> RunOutcome:
         return await brain.answer_approval(run_id, actor, answer)
 
-    _finish(_with_brain(work))
+    _finish(with_brain(work))
 
 
 @app.command()
@@ -172,7 +143,7 @@ def runs_pending(tenant: str = TenantOpt, role: str = RoleOpt, user: str | None 
             console.print(f"[bold]{approval['run_id']}[/] needs {approval['approver_role']} or higher")
             console.print(approval_table(approval["calls"]))
 
-    _with_brain(work, quiet=True)
+    with_brain(work, quiet=True)
 
 
 @runs_app.command("list")
@@ -184,7 +155,7 @@ def runs_list(status: str | None = typer.Option(None, "--status"), tenant: str =
     async def work(brain: Brain) -> None:
         console.print(runs_table(await brain.list_runs(actor, status=status), f"runs of {tenant}"))
 
-    _with_brain(work, quiet=True)
+    with_brain(work, quiet=True)
 
 
 @runs_app.command("show")
@@ -205,7 +176,7 @@ def runs_show(run_ref: str = typer.Argument(..., metavar="RUN_ID"), as_json: boo
         for event in events:
             show_event(console, {"type": event["type"], "data": event["data"]})
 
-    _with_brain(work, quiet=True)
+    with_brain(work, quiet=True)
 
 
 policy_app = typer.Typer(no_args_is_help=True, help="Show and edit the HITL policy (versioned).")
@@ -240,7 +211,7 @@ def policy_show(tenant: str = typer.Option("demo", "--tenant", help="show the ef
             rules.add_row(r.id, r.effect, r.workflow or "*", r.tenant or "*", r.agent or "*", r.tool or "*", r.risk or "*", r.reason)
         console.print(rules)
 
-    _with_brain(work, quiet=True)
+    with_brain(work, quiet=True)
 
 
 @policy_app.command("set")
@@ -270,7 +241,7 @@ def policy_set(
         return await brain.policies.set_workflow(scope, workflow, changes, author=actor.user, author_tenant=actor.tenant,
                                                  author_role=actor.role, note=note)
 
-    console.print(f"policy version {_with_brain(work, quiet=True)} saved ({scope}: {workflow} {changes})")
+    console.print(f"policy version {with_brain(work, quiet=True)} saved ({scope}: {workflow} {changes})")
 
 
 @policy_app.command("history")
@@ -281,7 +252,7 @@ def policy_history(scope: str | None = typer.Option(None, "--scope"), as_json: b
     async def work(brain: Brain) -> list[dict[str, object]]:
         return await brain.policies.history(scope, tenant=tenant)
 
-    rows = _with_brain(work, quiet=True)
+    rows = with_brain(work, quiet=True)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
@@ -304,7 +275,7 @@ def policy_restore(version: int, tenant: str = TenantOpt, role: str = typer.Opti
     async def work(brain: Brain) -> int:
         return await brain.policies.restore(version, author=actor.user, author_tenant=actor.tenant, author_role=actor.role)
 
-    console.print(f"restored version {version} as version {_with_brain(work, quiet=True)}")
+    console.print(f"restored version {version} as version {with_brain(work, quiet=True)}")
 
 
 @approvals_app.callback()
@@ -317,7 +288,7 @@ def approvals_list(ctx: typer.Context, tenant: str = TenantOpt,
     async def work(brain: Brain) -> list[dict[str, object]]:
         return await brain.pending_approvals(_actor(tenant, "operator", None))
 
-    rows = _with_brain(work, quiet=True)
+    rows = with_brain(work, quiet=True)
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
@@ -336,7 +307,7 @@ def approvals_expire() -> None:
     async def work(brain: Brain) -> list[dict[str, object]]:
         return await brain.expire_approvals()
 
-    for item in _with_brain(work):
+    for item in with_brain(work):
         console.print(f"{item['run_id']}: {item['outcome']}")
 
 
@@ -352,7 +323,7 @@ def memory_search(query: str, tenant: str = TenantOpt, user: str | None = UserOp
     async def work(brain: Brain) -> list[dict[str, object]]:
         return await brain.memory.search(tenant, query, user=_actor(tenant, "operator", user).user, kind=kind, limit=limit)
 
-    for hit in _with_brain(work, quiet=True):
+    for hit in with_brain(work, quiet=True):
         console.print(f"[bold]{hit.get('ref') or hit.get('id')}[/] ({hit.get('kind')}) {hit.get('text')}")
 
 
@@ -364,7 +335,7 @@ def memory_reembed(tenant: str = TenantOpt, batch_size: int = typer.Option(256, 
         stale = await brain.memory.stale_model_count(tenant)
         return stale, await brain.memory.reembed(tenant, batch_size)
 
-    stale, done = _with_brain(work, quiet=True)
+    stale, done = with_brain(work, quiet=True)
     console.print(f"{stale} memories of {tenant} had another model; re-embedded {done}")
 
 
@@ -375,7 +346,7 @@ def memory_purge() -> None:
     async def work(brain: Brain) -> int:
         return await brain.memory.purge_expired()
 
-    console.print(f"purged {_with_brain(work, quiet=True)} expired memories")
+    console.print(f"purged {with_brain(work, quiet=True)} expired memories")
 
 
 agents_app = typer.Typer(help="The registered agents.", invoke_without_command=True)
@@ -429,7 +400,7 @@ def route(request: str, as_json: bool = typer.Option(False, "--json")) -> None:
     async def work(brain: Brain) -> RouteResult:
         return await brain.router.route(request)
 
-    result = _with_brain(work, quiet=True)
+    result = with_brain(work, quiet=True)
     data = {"agent": result.agent, "confidence": round(result.confidence, 4),
             "candidates": result.as_dict()["candidates"], "decision": result.decision}
     if result.steps:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from adapters.errors import AdapterError
 from adapters.telegram import TelegramClient
+from cli.session import with_brain
 from policies.model import ROLE_RANK
 from runtime.settings import load_settings
 
@@ -62,7 +63,6 @@ def link_code(
     name: str | None = typer.Option(None, "--name", help="how the bot names the person (default: the user id)"),
 ) -> None:
     """Print a one-time code; the chat that sends /link CODE to the bot acts as this user."""
-    from cli.main import _with_brain
     from runtime.brain import Brain
     from runtime.services.telegram import TelegramService
 
@@ -74,7 +74,7 @@ def link_code(
         assert isinstance(service, TelegramService)
         return await service.links.create_code(tenant, user, role, name or user)
 
-    code, expires = _with_brain(work, quiet=True)
+    code, expires = with_brain(work, quiet=True)
     console.print(f"send [bold]/link {code}[/] to the bot (works once, until {expires:%Y-%m-%d %H:%M} UTC): "
                   f"the chat will act as {user} ({role}) in tenant {tenant}")
 
