@@ -222,16 +222,26 @@ def test_slot_names_in_templates_are_ones_the_planner_can_fill() -> None:
     assert not bad
 
 
-def test_a_long_pasted_request_is_planned_quickly() -> None:
-    """Patterns are anchored so a long paste (an email thread) costs about linear time, not quadratic."""
+def test_a_long_pasted_request_costs_linear_time() -> None:
+    """Patterns are anchored so a long paste (an email thread) costs about linear time, not quadratic.
+
+    Measured as a ratio on the same machine in the same moment (4x the text: about 4x the time when
+    linear, 16x when quadratic), so a busy machine does not decide it; speed itself is a benchmark's.
+    """
     import time
 
-    paste = ("Hi team, following up on the Casa Verde proposal for order 1042 from Tom Reed at Sol Foods, we need "
-             "the $1,200 invoice by Friday at 5pm, call +1 512 555 0199. ") * 40
+    line = ("Hi team, following up on the proposal for order 1042 from a buyer at a food shop, we need "
+            "the $1,200 invoice by Friday at 5pm, call +1 512 555 0199. ")
     planner = OfflinePlanner(TOOLS)
-    slowest = 0.0
-    for spec in SPECS.values():
-        started = time.perf_counter()
-        planner.plan(PlanningContext(agent=spec, request=paste, step=1, results=[]))
-        slowest = max(slowest, time.perf_counter() - started)
-    assert slowest < 2.0
+
+    def cost(request: str) -> float:
+        best = float("inf")
+        for _ in range(2):
+            started = time.process_time()
+            for spec in SPECS.values():
+                planner.plan(PlanningContext(agent=spec, request=request, step=1, results=[]))
+            best = min(best, time.process_time() - started)
+        return best
+
+    short, long = cost(line * 8), cost(line * 32)
+    assert long < 10 * max(short, 1e-3), (short, long)
