@@ -47,7 +47,7 @@ class Recorder(httpx.AsyncBaseTransport):
 Connect = Callable[..., SupersetClient]
 
 
-@pytest.fixture(params=real_or_sandbox(pytest.mark.superset))
+@pytest.fixture(params=real_or_sandbox(pytest.mark.superset, timeout=2400))
 def connect(request: pytest.FixtureRequest) -> Connect:
     if request.param == SANDBOX:
         store = SupersetStore.with_demo_data()
