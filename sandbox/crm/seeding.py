@@ -28,8 +28,16 @@ CUSTOM_FIELDS = [("Lead", SCORE_KEY, "Lead score", "number"), ("Lead", REASONS_K
                  ("Account", "contract_end", "Contract end", "date")]
 
 
-def _ensure_structure(state: CrmState) -> None:
+def _ensure_structure(state: CrmState, data: dict[str, Any]) -> None:
+    """The deal and lead pipelines and the custom fields, when the CRM has none yet.
+
+    `data` may name the lead stages (`lead_stages`: [name, status the stage maps to]) and more
+    custom fields (`custom_fields`: target_model, key, label, field_type).
+    """
     stamp = now_iso()
+    lead_stages = [tuple(stage) for stage in data.get("lead_stages") or DEFAULT_LEAD_STAGES]
+    custom_fields = CUSTOM_FIELDS + [(f["target_model"], f["key"], f.get("label") or f["key"], f.get("field_type", "text"))
+                                     for f in data.get("custom_fields") or []]
     if not state.table("deal_pipelines"):
         stages = [{"id": new_id(), "order": i, **s} for i, s in enumerate(DEFAULT_DEAL_STAGES)]
         state.insert("deal_pipelines", {"id": new_id(), "name": "Sales", "is_default": True, "stages": stages})
@@ -37,11 +45,11 @@ def _ensure_structure(state: CrmState) -> None:
         stages = [{"id": new_id(), "name": name, "order": i, "color": "blue",
                    "stage_type": {"converted": "won", "closed": "lost"}.get(status or "", "open"),
                    "maps_to_status": status, "win_probability": 10 * i, "wip_limit": None, "created_at": stamp,
-                   "updated_at": stamp} for i, (name, status) in enumerate(DEFAULT_LEAD_STAGES)]
+                   "updated_at": stamp} for i, (name, status) in enumerate(lead_stages)]
         state.insert("lead_pipelines", {"id": new_id(), "name": "Lead pipeline", "description": "", "is_default": True,
                                         "is_active": True, "created_at": stamp, "updated_at": stamp, "stages": stages})
     have = {(d["target_model"], d["key"]) for d in state.table("custom_fields").values()}
-    for model, key, label, kind in CUSTOM_FIELDS:
+    for model, key, label, kind in custom_fields:
         if (model, key) not in have:
             state.insert("custom_fields", {"id": new_id(), "target_model": model, "key": key, "label": label,
                                            "field_type": kind, "options": [], "is_required": False,
@@ -200,7 +208,7 @@ def seed_crm(state: CrmState, data: dict[str, Any]) -> None:
     """Add or update what `data` lists (see the module docstring for the shape)."""
     for user in data.get("users") or []:
         state.add_user(user["email"], user.get("name") or user["email"].split("@")[0].title(), user.get("role", "USER"))
-    _ensure_structure(state)
+    _ensure_structure(state, data)
     for name in data.get("tags") or []:
         state.tag_id(name)
     for key, seed in (("accounts", _seed_account), ("contacts", _seed_contact), ("leads", _seed_lead),

@@ -30,3 +30,15 @@ def saleor_validation_errors(schema: graphql.GraphQLSchema, document: str) -> li
     except graphql.GraphQLError as exc:
         return [exc.message]
     return [error.message for error in graphql.validate(schema, tree)]
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays the HTTP core's retries waited, instead of waiting them."""
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
+    return slept

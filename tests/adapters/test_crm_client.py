@@ -155,17 +155,6 @@ def crm_http() -> Iterator[CrmHTTP]:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
-    return slept
-
-
-@pytest.fixture
 async def client() -> Any:
     async with CrmClient(BASE, TOKEN, max_retries=2, backoff=0) as crm:
         yield crm

@@ -357,19 +357,13 @@ async def test_connection_error_on_a_query_is_retried(saleor_http: SaleorHTTP, a
 
 
 async def test_503_retries_honour_retry_after_then_give_up(
-    saleor_http: SaleorHTTP, app_client: SaleorClient, monkeypatch: pytest.MonkeyPatch
+    saleor_http: SaleorHTTP, app_client: SaleorClient, sleeps: list[float]
 ) -> None:
-    delays: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        delays.append(seconds)
-
-    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
     saleor_http.answer(lambda body, request: httpx.Response(503, headers={"Retry-After": "2"}))
     with pytest.raises(Unavailable, match="after 4 attempts"):
         await app_client.execute(documents.CHANNEL_BY_SLUG, {"slug": "x"})
     assert len(saleor_http.operations) == 4  # the first try and max_retries=3
-    assert delays == [2.0, 2.0, 2.0]
+    assert sleeps == [2.0, 2.0, 2.0]
 
 
 async def test_503_on_a_mutation_is_not_retried(saleor_http: SaleorHTTP, app_client: SaleorClient) -> None:

@@ -156,17 +156,6 @@ def wagtail_http() -> Iterator[WagtailHTTP]:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr("adapters.http.asyncio.sleep", fake_sleep)
-    return slept
-
-
-@pytest.fixture
 async def client() -> Any:
     async with WagtailClient(BASE, TOKEN, page_types={"home": "home.HomePage", "page": "wagtailcore.Page"},
                              body_fields={"home.HomePage": "intro"}, plain_body_models={"home.HomePage"},

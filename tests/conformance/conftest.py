@@ -19,7 +19,10 @@ SANDBOX = "sandbox"
 REAL = "real"
 
 
-def real_or_sandbox(*real_marks: pytest.MarkDecorator) -> list[object]:
-    """The two backends as `params`: the sandbox, and the real server with its markers."""
-    marks = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900), *real_marks]
+def real_or_sandbox(*real_marks: pytest.MarkDecorator, timeout: int = 1500) -> list[object]:
+    """The two backends as `params`: the sandbox, and the real server with its markers.
+
+    `timeout` covers a cold start: the first test of a session installs and prepares the server.
+    """
+    marks = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(timeout), *real_marks]
     return [SANDBOX, pytest.param(REAL, marks=marks)]

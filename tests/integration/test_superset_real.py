@@ -1,4 +1,7 @@
-"""SupersetClient against a real Apache Superset 6.1.0 (see `servers/superset/`).
+"""SupersetClient against a real Apache Superset 6.1.0 (see `servers/superset/`): its own objects.
+
+What holds for any Superset's data (SQL Lab, login, refresh, CSRF, a wrong password) is in
+`tests/conformance/test_superset.py`, run against the sandbox stand-in too.
 
 The client is built the way the runtime builds it (`runtime.wiring.superset.real_client`). The
 server has one SQLite database (`analytics`) with a `sales` table, its dataset, a dashboard and
@@ -9,13 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
-from adapters.errors import AuthError, InvalidRequest
+from adapters.errors import InvalidRequest
 from adapters.superset import SupersetClient
 from runtime.settings import Settings
 from runtime.wiring import superset as superset_wiring
@@ -39,22 +40,6 @@ async def superset(superset_server: SupersetServer) -> AsyncIterator[SupersetCli
     assert client is not None
     yield client
     await client.aclose()
-
-
-class Recorder(httpx.AsyncBaseTransport):
-    """A real HTTP transport that remembers the paths it sent."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.paths: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        self.paths.append(f"{request.method} {request.url.path} {response.status_code}")
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 # --- catalog ---------------------------------------------------------------------------------------
@@ -131,60 +116,3 @@ async def test_chart_without_saved_query_context_is_refused_with_supersets_messa
     with pytest.raises(InvalidRequest) as caught:
         await superset.chart_data("Units (no saved query)")
     assert caught.value.field == "chart" and "query context" in caught.value.message
-
-
-# --- SQL Lab -----------------------------------------------------------------------------------------
-
-
-async def test_sql_lab_runs_read_only_queries(superset: SupersetClient) -> None:
-    result = await superset.sql_query(DATABASE, "SELECT region, SUM(amount) AS revenue FROM sales GROUP BY region "
-                                                "ORDER BY region")
-    assert result["columns"] == ["region", "revenue"]
-    assert {row["region"]: row["revenue"] for row in result["rows"]} == revenue_by_region(sales_rows())
-    assert (result["row_count"], result["truncated"], isinstance(result["query_id"], int)) == (3, False, True)
-    limited = await superset.sql_query(DATABASE, "WITH s AS (SELECT * FROM sales) SELECT order_date, units FROM s "
-                                                 "ORDER BY order_date", limit=5)
-    assert [row["order_date"] for row in limited["rows"]] == [r[0] for r in sales_rows()[:5]]
-    assert (limited["row_count"], limited["truncated"]) == (5, True)
-
-
-async def test_sql_lab_errors(superset: SupersetClient) -> None:
-    with pytest.raises(InvalidRequest) as missing:
-        await superset.sql_query(DATABASE, "SELECT * FROM no_such_table")
-    assert missing.value.field == "sql" and "no such table" in missing.value.message  # the database's own words
-    with pytest.raises(InvalidRequest) as write:
-        await superset.sql_query(DATABASE, "DELETE FROM sales")
-    assert write.value.field == "sql"
-    assert (await superset.sql_query(DATABASE, "SELECT COUNT(*) AS n FROM sales"))["rows"] == [{"n": 60}]
-
-
-# --- login, refresh, CSRF ------------------------------------------------------------------------------
-
-
-async def test_login_refresh_and_csrf_renewal(superset_server: SupersetServer) -> None:
-    recorder = Recorder()
-    async with SupersetClient(superset_server.url, username=superset_server.username,
-                              password=superset_server.password, transport=recorder) as client:
-        await client.sql_query(DATABASE, "SELECT 1 AS one")
-        assert recorder.paths == ["POST /api/v1/security/login 200", "GET /api/v1/database/ 200",
-                                  "GET /api/v1/security/csrf_token/ 200", "POST /api/v1/sqllab/execute/ 200"]
-        session: Any = client._session  # white-box: age the token and spoil the CSRF token instead of waiting
-        first_access = session.access_token
-        session.expires_at = 0.0
-        session.csrf_token = "spoiled"
-        recorder.paths.clear()
-        result = await client.sql_query(DATABASE, "SELECT 2 AS two")
-        assert result["rows"] == [{"two": 2}]
-        assert recorder.paths == [
-            "POST /api/v1/security/refresh 200",  # the refresh token, not a new login
-            "POST /api/v1/sqllab/execute/ 400",  # Superset refuses the spoiled CSRF token ...
-            "GET /api/v1/security/csrf_token/ 200",  # ... the client fetches a new one ...
-            "POST /api/v1/sqllab/execute/ 200",  # ... and sends the query again
-        ]
-        assert session.access_token != first_access
-
-
-async def test_a_wrong_password_is_an_auth_error(superset_server: SupersetServer) -> None:
-    async with SupersetClient(superset_server.url, username=superset_server.username, password="wrong") as client:
-        with pytest.raises(AuthError):
-            await client.dashboard_list()

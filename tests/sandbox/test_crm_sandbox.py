@@ -1,4 +1,7 @@
-"""The real CrmClient against the CRM sandbox app, in process.
+"""The real CrmClient against the CRM sandbox app, in process, over the demo CRM.
+
+What any django-crm must do is in `tests/conformance/test_crm.py`, run against this stand-in and
+a real server; here are the checks of the demo data, the store and the sandbox's own tokens.
 
 Every successful exchange (request and answer) is validated against django-crm 1.35's OpenAPI
 document, as in the adapter tests.
@@ -202,14 +205,10 @@ async def test_merge_and_delete_are_done_once(client: CrmClient, store: CrmStore
 
 
 @pytest.mark.parametrize(("call", "error", "field"), [
-    (lambda c: c.lead_update("nobody@nowhere.example", status="closed"), NotFound, "lead"),
     (lambda c: c.lead_assign("maria@casaverde.mx", owner="nobody@agency.example"), NotFound, "owner"),
     (lambda c: c.lead_update("maria@casaverde.mx", stage="Dreaming"), NotFound, "stage"),
     (lambda c: c.lead_update("maria@casaverde.mx", fields={"score": 99}), InvalidRequest, "fields"),
-    (lambda c: c.opportunity_create(account="No Such Co", name="x", close_date=date(2027, 1, 1)), NotFound, "account"),
     (lambda c: c.opportunity_update("Beanbar - Google Ads", stage="Dreaming"), InvalidRequest, "stage"),
-    (lambda c: c.task_create(title="x", due=date(2027, 1, 1), related_to="account:No Such Co"), NotFound, "related_to"),
-    (lambda c: c.lead_create(first_name="Bad", email="not-an-email"), InvalidRequest, "email"),
     (lambda c: c.lead_update("maria@casaverde.mx", fields={"budget": "big"}), InvalidRequest, "custom_fields"),
 ])
 async def test_refusals_name_the_field(client: CrmClient, call: Any, error: type[Exception], field: str) -> None:
@@ -218,8 +217,8 @@ async def test_refusals_name_the_field(client: CrmClient, call: Any, error: type
     assert getattr(caught.value, "field", None) == field
 
 
-@pytest.mark.parametrize(("token", "status"), [("bcrm_pat_wrong", 401), ("bcrm_pat_no_org", 403)])
-async def test_the_token_is_checked(store: CrmStore, token: str, status: int) -> None:
+async def test_a_token_without_an_organisation_is_refused(store: CrmStore) -> None:
+    token, status = "bcrm_pat_no_org", 403  # a wrong token: tests/conformance/test_crm.py
     app = create_app(store, orgless_token="bcrm_pat_no_org")
     async with CrmClient(URL, token, transport=httpx.ASGITransport(app=app)) as crm:
         with pytest.raises(AuthError) as caught:

@@ -1,16 +1,19 @@
-"""CrmClient against a real django-crm 1.35.0 (BottleCRM) server (see `servers/crm/`).
+"""The CRM interface: CrmClient against the sandbox stand-in and a real django-crm 1.35.0 (BottleCRM).
 
-The client is built the way the runtime builds it (`runtime.wiring.crm.real_client`) with the
-organisation's personal access token. The server starts with an organisation, an admin (the
-token's owner), a sales user and a lead pipeline (New, Qualified, Won); every test creates
-records with names of its own, so the tests do not depend on their order.
+Both backends start alike: the real server from `servers/crm/bootstrap.py` (an organisation, an
+admin who owns the token, a sales user, a lead pipeline New, Qualified, Won, custom fields
+`budget` on leads and `contract_end` on accounts), the stand-in seeded with `SEED` below to
+match. Every test creates records with names of its own, so the tests do not depend on their
+order (the real server lives for the whole session).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -18,20 +21,50 @@ from adapters.crm import CrmClient
 from adapters.errors import AuthError, InvalidRequest, NotFound
 from runtime.settings import Settings
 from runtime.wiring import crm as crm_wiring
-from tests.integration.servers.crm.server import ADMIN_EMAIL, SALES_EMAIL, CrmServer
-
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1500)]
+from sandbox.crm import CrmStore
+from tests.conformance.conftest import SANDBOX, real_or_sandbox
+from tests.integration.servers.crm.server import ADMIN_EMAIL, SALES_EMAIL
 
 TODAY = datetime.now(UTC).date()
+SEED: dict[str, Any] = {
+    "users": [{"email": ADMIN_EMAIL, "name": "Ada Admin", "role": "ADMIN"},
+              {"email": SALES_EMAIL, "name": "Sam Seller", "role": "USER"}],
+    "lead_stages": [["New", None], ["Qualified", "in process"], ["Won", "converted"]],
+    "custom_fields": [{"target_model": "Lead", "key": "budget", "label": "Budget", "field_type": "text"}],
+}
+
+Connect = Callable[[str | None], CrmClient]
+
+
+@pytest.fixture(params=real_or_sandbox())
+def connect(request: pytest.FixtureRequest) -> Connect:
+    """Builds a client of the backend, as the runtime does; with a token, one holding that token."""
+    if request.param == SANDBOX:
+        store = CrmStore()
+        store.seed(SEED)
+
+        def sandbox(token: str | None = None) -> CrmClient:
+            if token is None:
+                return crm_wiring.sandbox_client(Settings(), store)
+            app = crm_wiring.sandbox_app(Settings(), store)
+            return CrmClient(crm_wiring.SANDBOX_URL, token, transport=httpx.ASGITransport(app=app))
+
+        return sandbox
+    server = request.getfixturevalue("crm_server")
+
+    def real(token: str | None = None) -> CrmClient:
+        client = crm_wiring.real_client(Settings(crm_url=server.url, crm_token=SecretStr(token or server.token)),
+                                        "tenant-conformance")
+        assert client is not None
+        return client
+
+    return real
 
 
 @pytest.fixture
-async def crm(crm_server: CrmServer) -> AsyncIterator[CrmClient]:
-    settings = Settings(crm_url=crm_server.url, crm_token=SecretStr(crm_server.token))
-    client = crm_wiring.real_client(settings, "tenant-integration")
-    assert client is not None
-    yield client
-    await client.aclose()
+async def crm(connect: Connect) -> AsyncIterator[CrmClient]:
+    async with connect(None) as client:
+        yield client
 
 
 # --- leads -----------------------------------------------------------------------------------------
@@ -235,7 +268,20 @@ async def test_merge_and_delete_records(crm: CrmClient) -> None:
     assert await crm.lead_search(query="spam@bots.test") == []
 
 
-async def test_a_wrong_token_is_an_auth_error(crm_server: CrmServer) -> None:
-    async with CrmClient(crm_server.url, "bcrm_pat_not-a-real-token") as client:
-        with pytest.raises(AuthError):
+@pytest.mark.parametrize(("call", "error", "field"), [
+    (lambda c: c.lead_update("nobody@nowhere.example", status="closed"), NotFound, "lead"),
+    (lambda c: c.opportunity_create(account="No Such Co", name="x", close_date=TODAY), NotFound, "account"),
+    (lambda c: c.task_create(title="x", due=TODAY, related_to="account:No Such Co"), NotFound, "related_to"),
+    (lambda c: c.lead_create(first_name="Bad", email="not-an-email"), InvalidRequest, "email"),
+])
+async def test_refusals_name_the_field(crm: CrmClient, call: Any, error: type[Exception], field: str) -> None:
+    with pytest.raises(error) as caught:
+        await call(crm)
+    assert getattr(caught.value, "field", None) == field
+
+
+async def test_a_wrong_token_is_an_auth_error(connect: Connect) -> None:
+    async with connect("bcrm_pat_not-a-real-token") as client:
+        with pytest.raises(AuthError) as caught:
             await client.lead_search()
+    assert caught.value.status == 401 and "bcrm_pat_not-a-real-token" not in str(caught.value)
