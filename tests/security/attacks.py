@@ -153,9 +153,11 @@ def _candidates(type_name: str, world: World) -> list[Any]:
 
 
 def calls(fn: Function, world: World, *, full: bool) -> list[tuple[Any, ...]]:
+    """Full: every combination (up to 64); short: the i-th candidate of every argument at once."""
     options = [_candidates(t, world) for t in fn.arg_types]
     if not full:
-        return [tuple(o[0] for o in options)]
+        width = max((len(o) for o in options), default=1)
+        return [tuple(o[min(i, len(o) - 1)] for o in options) for i in range(width)]
     return list(itertools.islice(itertools.product(*options), 64))
 
 
