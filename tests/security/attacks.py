@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
 from runtime import db
@@ -80,7 +81,8 @@ async def fingerprints(owner: psycopg.AsyncConnection[Any], relations: list[Rela
         query = sql.SQL("SELECT count(*), md5(coalesce(string_agg(t.xmin::text || t.ctid::text || t::text, '|'"
                         " ORDER BY t.ctid), '')) FROM {} AS t WHERE t.{} = %s").format(
             sql.Identifier(rel.schema, rel.name), sql.Identifier(rel.tenant_column))
-        cur = await owner.execute(query, (tenant,))
+        cur = owner.cursor(row_factory=tuple_row)
+        await cur.execute(query, (tenant,))
         out[rel.qualified] = await cur.fetchone()
     return out
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg.rows import tuple_row
 
 # Columns that name a row's tenant (policy_versions.scope: 'global' or a tenant; tenants.id).
 TENANT_COLUMNS = ("tenant_id", "tenant", "scope")
@@ -51,7 +52,8 @@ class Function:
 
 async def relations(conn: psycopg.AsyncConnection[Any]) -> list[Relation]:
     """Every table, view and sequence outside the system schemas, extensions' own excluded."""
-    cur = await conn.execute(
+    cur = conn.cursor(row_factory=tuple_row)
+    await cur.execute(
         """
         SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, c.relforcerowsecurity,
                coalesce(array_agg(a.attname::text ORDER BY a.attnum)
@@ -79,7 +81,8 @@ async def relations(conn: psycopg.AsyncConnection[Any]) -> list[Relation]:
 
 async def functions(conn: psycopg.AsyncConnection[Any]) -> list[Function]:
     """Every function and procedure outside the system schemas, extensions' own excluded."""
-    cur = await conn.execute(
+    cur = conn.cursor(row_factory=tuple_row)
+    await cur.execute(
         """
         SELECT n.nspname, p.proname, p.oid::bigint,
                coalesce((SELECT array_agg(format_type(t, NULL) ORDER BY i)
