@@ -33,7 +33,9 @@ class Findings:
 
 async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
     """The attacker's signed scope, then the forgeries: settings the policies used to trust, tokens
-    tampered with, signed with another key, expired, the system scope, another user's id."""
+    tampered with, signed with another key, expired, another user's id. (The system scope itself is
+    the process's own, which the attacker cannot mint; tests/runtime/test_isolation.py shows it sees
+    no tenant's rows.)"""
     a, v, signer = world.attacker, world.victim, world.signer
     own = signer.token(a.id, "operator")
     mac, expiry, role, _ = own.split(".", 3)
@@ -41,7 +43,7 @@ async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
         "signed attacker scope": {"app.scope": own},
         "forged app.tenant_id/app.role": {"app.scope": "", "app.tenant_id": v.id, "app.role": "super_admin"},
         "attacker's mac on the victim's name": {"app.scope": f"{mac}.{expiry}.{role}.{v.id}"},
-        "system scope": {"app.scope": signer.system()},
+        "system scope with forged settings": {"app.scope": _tamper_role(signer.system(), v.id)},
     }
     if full:
         async with await psycopg.AsyncConnection.connect(world.db_url) as owner:
@@ -61,6 +63,12 @@ async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
             "malformed token": {"app.scope": "x" * 64 + ".99999999999.system."},
         }
     return variants
+
+
+def _tamper_role(token: str, tenant: str) -> str:
+    """The system token's signature on a tenant's name."""
+    mac, expiry, _, _ = token.split(".", 3)
+    return f"{mac}.{expiry}.system.{tenant}"
 
 
 async def _in_scope(conn: psycopg.AsyncConnection[Any], settings: Settings) -> None:
