@@ -15,7 +15,7 @@ from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
 from runtime import db
-from tests.security.catalog import Function, Relation
+from tests.security.catalog import NOT_TENANT_DATA, Function, Relation
 from tests.security.conftest import World
 
 Settings = dict[str, str]
@@ -112,19 +112,26 @@ async def attack_relation(conn: psycopg.AsyncConnection[Any], rel: Relation, wor
                           settings: Settings, victim_row: dict[str, Any] | None, findings: Findings) -> None:
     name = sql.Identifier(rel.schema, rel.name)
     markers = world.victim.markers
+    patterns = [f"%{m}%" for m in markers if m]
+    read = (sql.SQL("SELECT count(*) FROM {} AS t").format(name) if rel.key in NOT_TENANT_DATA else
+            sql.SQL("SELECT t::text FROM {} AS t WHERE t::text LIKE ANY(%s) LIMIT 1").format(name))
     statements: list[tuple[str, sql.Composable, tuple[Any, ...], bool]] = [
-        ("read", sql.SQL("SELECT t::text FROM {} AS t").format(name), (), True),
+        ("read", read, () if rel.key in NOT_TENANT_DATA else (patterns,), True),
     ]
     if rel.is_table and rel.columns:
         first = sql.Identifier(rel.columns[0])
-        victim_rows = sql.SQL("t::text LIKE %s")
         statements += [
-            ("update", sql.SQL("UPDATE {} AS t SET {} = {} WHERE ").format(name, first, first) + victim_rows,
-             (f"%{world.victim.id}%",), False),
             ("update all", sql.SQL("UPDATE {} AS t SET {} = {}").format(name, first, first), (), False),
-            ("delete", sql.SQL("DELETE FROM {} AS t WHERE ").format(name) + victim_rows, (f"%{world.victim.id}%",), False),
             ("truncate", sql.SQL("TRUNCATE {}").format(name), (), False),
         ]
+        if rel.key not in NOT_TENANT_DATA:  # aimed at the victim's rows: by its tenant column, else its text
+            victim_rows = (sql.SQL("t.{} = %s").format(sql.Identifier(rel.tenant_column)) if rel.tenant_column
+                           else sql.SQL("t::text LIKE ('%%' || %s || '%%')"))
+            statements += [
+                ("update", sql.SQL("UPDATE {} AS t SET {} = {} WHERE ").format(name, first, first) + victim_rows,
+                 (world.victim.id,), False),
+                ("delete", sql.SQL("DELETE FROM {} AS t WHERE ").format(name) + victim_rows, (world.victim.id,), False),
+            ]
         if victim_row is not None:
             cols = sql.SQL(", ").join(sql.Identifier(c) for c in rel.columns)
             statements.append(("insert as the victim", sql.SQL(

@@ -59,6 +59,7 @@ async def run_attack(world: World, owner: psycopg.AsyncConnection[Any], app_conn
     return findings
 
 
+@pytest.mark.timeout(900)
 async def test_attack_short(world: World, owner: psycopg.AsyncConnection[Any],
                             app_conn: psycopg.AsyncConnection[Any]) -> None:
     findings = await run_attack(world, owner, app_conn, full=False)
@@ -67,6 +68,7 @@ async def test_attack_short(world: World, owner: psycopg.AsyncConnection[Any],
 
 
 @pytest.mark.attack
+@pytest.mark.timeout(2400)
 async def test_attack_full_both_directions(world: World, owner: psycopg.AsyncConnection[Any],
                                            app_conn: psycopg.AsyncConnection[Any]) -> None:
     total = 0
