@@ -63,6 +63,8 @@ async def run_attack(world: World, owner: psycopg.AsyncConnection[Any], app_conn
 async def test_attack_short(world: World, owner: psycopg.AsyncConnection[Any],
                             app_conn: psycopg.AsyncConnection[Any]) -> None:
     findings = await run_attack(world, owner, app_conn, full=False)
+    print(f"attack (short): {findings.attempts} statements, {findings.refused} refused, "
+          f"{len(findings.leaks)} leaks, {len(findings.writes)} writes")
     assert (findings.leaks, findings.writes) == ([], [])
     assert findings.attempts > 200 and findings.refused > 0
 
@@ -74,6 +76,8 @@ async def test_attack_full_both_directions(world: World, owner: psycopg.AsyncCon
     total = 0
     for direction in (world, world.flipped()):
         findings = await run_attack(direction, owner, app_conn, full=True)
+        print(f"attack (full, {direction.attacker.id} -> {direction.victim.id}): {findings.attempts} statements, "
+              f"{findings.refused} refused, {len(findings.leaks)} leaks, {len(findings.writes)} writes")
         assert (findings.leaks, findings.writes) == ([], []), direction.attacker.id
         total += findings.attempts
     assert total > 2000
