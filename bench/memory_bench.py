@@ -343,7 +343,7 @@ async def bench_size(
     truth = await exact_neighbours(url, queries)
 
     embedder = BenchEmbedder()
-    pool = db.open_pool(psycopg.conninfo.make_conninfo(url, user="brain_app"), max_size=2)
+    pool = db.open_pool(psycopg.conninfo.make_conninfo(url, user="brain_app"), signer=await db.load_signer(url), max_size=2)
     await pool.open()
     try:
         search: list[dict[str, Any]] = []

@@ -11,10 +11,11 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
 from runtime import db
-from tests.security.catalog import Function, Relation
+from tests.security.catalog import NOT_TENANT_DATA, Function, Relation
 from tests.security.conftest import World
 
 Settings = dict[str, str]
@@ -32,7 +33,9 @@ class Findings:
 
 async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
     """The attacker's signed scope, then the forgeries: settings the policies used to trust, tokens
-    tampered with, signed with another key, expired, the system scope, another user's id."""
+    tampered with, signed with another key, expired, another user's id. (The system scope itself is
+    the process's own, which the attacker cannot mint; tests/runtime/test_isolation.py shows it sees
+    no tenant's rows.)"""
     a, v, signer = world.attacker, world.victim, world.signer
     own = signer.token(a.id, "operator")
     mac, expiry, role, _ = own.split(".", 3)
@@ -40,7 +43,7 @@ async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
         "signed attacker scope": {"app.scope": own},
         "forged app.tenant_id/app.role": {"app.scope": "", "app.tenant_id": v.id, "app.role": "super_admin"},
         "attacker's mac on the victim's name": {"app.scope": f"{mac}.{expiry}.{role}.{v.id}"},
-        "system scope": {"app.scope": signer.system()},
+        "system scope with forged settings": {"app.scope": _tamper_role(signer.system(), v.id)},
     }
     if full:
         async with await psycopg.AsyncConnection.connect(world.db_url) as owner:
@@ -62,6 +65,12 @@ async def scope_variants(world: World, *, full: bool) -> dict[str, Settings]:
     return variants
 
 
+def _tamper_role(token: str, tenant: str) -> str:
+    """The system token's signature on a tenant's name."""
+    mac, expiry, _, _ = token.split(".", 3)
+    return f"{mac}.{expiry}.system.{tenant}"
+
+
 async def _in_scope(conn: psycopg.AsyncConnection[Any], settings: Settings) -> None:
     for name, value in settings.items():
         await conn.execute("SELECT set_config(%s, %s, true)", (name, value))
@@ -80,7 +89,8 @@ async def fingerprints(owner: psycopg.AsyncConnection[Any], relations: list[Rela
         query = sql.SQL("SELECT count(*), md5(coalesce(string_agg(t.xmin::text || t.ctid::text || t::text, '|'"
                         " ORDER BY t.ctid), '')) FROM {} AS t WHERE t.{} = %s").format(
             sql.Identifier(rel.schema, rel.name), sql.Identifier(rel.tenant_column))
-        cur = await owner.execute(query, (tenant,))
+        cur = owner.cursor(row_factory=tuple_row)
+        await cur.execute(query, (tenant,))
         out[rel.qualified] = await cur.fetchone()
     return out
 
@@ -102,19 +112,26 @@ async def attack_relation(conn: psycopg.AsyncConnection[Any], rel: Relation, wor
                           settings: Settings, victim_row: dict[str, Any] | None, findings: Findings) -> None:
     name = sql.Identifier(rel.schema, rel.name)
     markers = world.victim.markers
+    patterns = [f"%{m}%" for m in markers if m]
+    read = (sql.SQL("SELECT count(*) FROM {} AS t").format(name) if rel.key in NOT_TENANT_DATA else
+            sql.SQL("SELECT t::text FROM {} AS t WHERE t::text LIKE ANY(%s) LIMIT 1").format(name))
     statements: list[tuple[str, sql.Composable, tuple[Any, ...], bool]] = [
-        ("read", sql.SQL("SELECT t::text FROM {} AS t").format(name), (), True),
+        ("read", read, () if rel.key in NOT_TENANT_DATA else (patterns,), True),
     ]
     if rel.is_table and rel.columns:
         first = sql.Identifier(rel.columns[0])
-        victim_rows = sql.SQL("t::text LIKE %s")
         statements += [
-            ("update", sql.SQL("UPDATE {} AS t SET {} = {} WHERE ").format(name, first, first) + victim_rows,
-             (f"%{world.victim.id}%",), False),
             ("update all", sql.SQL("UPDATE {} AS t SET {} = {}").format(name, first, first), (), False),
-            ("delete", sql.SQL("DELETE FROM {} AS t WHERE ").format(name) + victim_rows, (f"%{world.victim.id}%",), False),
             ("truncate", sql.SQL("TRUNCATE {}").format(name), (), False),
         ]
+        if rel.key not in NOT_TENANT_DATA:  # aimed at the victim's rows: by its tenant column, else its text
+            victim_rows = (sql.SQL("t.{} = %s").format(sql.Identifier(rel.tenant_column)) if rel.tenant_column
+                           else sql.SQL("t::text LIKE ('%%' || %s || '%%')"))
+            statements += [
+                ("update", sql.SQL("UPDATE {} AS t SET {} = {} WHERE ").format(name, first, first) + victim_rows,
+                 (world.victim.id,), False),
+                ("delete", sql.SQL("DELETE FROM {} AS t WHERE ").format(name) + victim_rows, (world.victim.id,), False),
+            ]
         if victim_row is not None:
             cols = sql.SQL(", ").join(sql.Identifier(c) for c in rel.columns)
             statements.append(("insert as the victim", sql.SQL(
@@ -153,9 +170,11 @@ def _candidates(type_name: str, world: World) -> list[Any]:
 
 
 def calls(fn: Function, world: World, *, full: bool) -> list[tuple[Any, ...]]:
+    """Full: every combination (up to 64); short: the i-th candidate of every argument at once."""
     options = [_candidates(t, world) for t in fn.arg_types]
     if not full:
-        return [tuple(o[0] for o in options)]
+        width = max((len(o) for o in options), default=1)
+        return [tuple(o[min(i, len(o) - 1)] for o in options) for i in range(width)]
     return list(itertools.islice(itertools.product(*options), 64))
 
 

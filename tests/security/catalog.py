@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from psycopg.rows import tuple_row
 
 # Columns that name a row's tenant (policy_versions.scope: 'global' or a tenant; tenants.id).
 TENANT_COLUMNS = ("tenant_id", "tenant", "scope")
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+# Relations that hold no tenant's data, each with the reason (tests/security/test_schema_guards.py
+# checks that no tenant's marker is in them; the attacks read them without scanning their rows).
+NOT_TENANT_DATA = {
+    "public.schema_migrations": "migration versions",
+    "public.routing_examples": "the agents' own examples and their embeddings, shared by every tenant",
+    "public.routing_models": "trained routing models, shared by every tenant",
+    "public.checkpoint_migrations": "LangGraph's schema versions",
+    "public.telegram_updates": "Telegram update ids of the bot, before any tenant is known",
+    "brain_private.scope_key": "the signing key: no tenant's data, and brain_app cannot use the schema",
+}
 KINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "S": "sequence",
          "f": "foreign table"}
 
@@ -28,6 +39,10 @@ class Relation:
     @property
     def qualified(self) -> str:
         return f'"{self.schema}"."{self.name}"'
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
 
     @property
     def is_table(self) -> bool:
@@ -51,7 +66,8 @@ class Function:
 
 async def relations(conn: psycopg.AsyncConnection[Any]) -> list[Relation]:
     """Every table, view and sequence outside the system schemas, extensions' own excluded."""
-    cur = await conn.execute(
+    cur = conn.cursor(row_factory=tuple_row)
+    await cur.execute(
         """
         SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, c.relforcerowsecurity,
                coalesce(array_agg(a.attname::text ORDER BY a.attnum)
@@ -79,7 +95,8 @@ async def relations(conn: psycopg.AsyncConnection[Any]) -> list[Relation]:
 
 async def functions(conn: psycopg.AsyncConnection[Any]) -> list[Function]:
     """Every function and procedure outside the system schemas, extensions' own excluded."""
-    cur = await conn.execute(
+    cur = conn.cursor(row_factory=tuple_row)
+    await cur.execute(
         """
         SELECT n.nspname, p.proname, p.oid::bigint,
                coalesce((SELECT array_agg(format_type(t, NULL) ORDER BY i)

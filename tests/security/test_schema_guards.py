@@ -10,18 +10,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.security.catalog import functions, relations
+from tests.security.catalog import NOT_TENANT_DATA, functions, relations
 from tests.security.conftest import World
-
-# Relations that hold no tenant's data, each with the reason.
-NOT_TENANT_DATA = {
-    "public.schema_migrations": "migration versions",
-    "public.routing_examples": "the agents' own examples and their embeddings, shared by every tenant",
-    "public.routing_models": "trained routing models, shared by every tenant",
-    "public.checkpoint_migrations": "LangGraph's schema versions",
-    "public.telegram_updates": "Telegram update ids of the bot, before any tenant is known",
-    "brain_private.scope_key": "the signing key: no tenant's data, and brain_app cannot use the schema",
-}
 
 
 async def _holds_tenant_data(owner: psycopg.AsyncConnection[Any], schema: str, name: str, world: World) -> str | None:
