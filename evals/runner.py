@@ -11,7 +11,9 @@ decisions are recorded and every call is approved by a super_admin of the tenant
 `max_approval_rounds` rounds (then the run is cancelled), so the state after the run can be compared.
 
 A case that expects only an agent (no actions, decision, state or refusal, no setup) is answered
-by the supervisor's routing alone: same router, same scores, no run.
+by the supervisor's routing alone: same router, same scores, no run. So is a case that expects
+only a refusal, when the supervisor declines or asks (a run would stop there too); when it routes
+the request to an agent, the case runs in full.
 """
 
 from __future__ import annotations
@@ -163,6 +165,13 @@ def routing_only(item: SuiteCase) -> bool:
             and expect.refuse is None and not item.case.setup)
 
 
+def refusal_only(item: SuiteCase) -> bool:
+    """A case that asks only that the request be declined (no agent, calls, decision or state; no setup)."""
+    expect = item.case.expect
+    return (expect.refuse is True and expect.agent is None and expect.actions is None and expect.decision is None
+            and expect.state is None and not item.case.setup)
+
+
 async def run_case(brain: Brain, item: SuiteCase, max_approval_rounds: int = 8) -> RunRecord:
     """One trial of a case in sandbox states of its own.
 
@@ -170,12 +179,13 @@ async def run_case(brain: Brain, item: SuiteCase, max_approval_rounds: int = 8) 
     failures; anything else (the database is gone, say) is the suite's and propagates.
     """
     started = time.perf_counter()
-    if routing_only(item):
+    if routing_only(item) or refusal_only(item):
         route = await brain.route(item.case.request)
-        record = RunRecord(status="done", route_decision=route.decision, routed_agent=route.agent,
-                           candidates=[c.agent for c in route.candidates], answer=route.message)
-        record.seconds = time.perf_counter() - started
-        return record
+        if routing_only(item) or route.decision != "route":
+            record = RunRecord(status="done", route_decision=route.decision, routed_agent=route.agent,
+                               candidates=[c.agent for c in route.candidates], answer=route.message)
+            record.seconds = time.perf_counter() - started
+            return record
     namespace = f"eval-{uuid.uuid4().hex}"
     try:
         with sandbox_namespace(namespace):

@@ -125,3 +125,16 @@ def test_a_suite_in_a_split_folder_is_named_with_its_split(tmp_path: Path) -> No
     [other] = load_suite(tmp_path / "mine.jsonl")
     assert (other.suite, other.split) == ("mine.jsonl", None)
     assert suite_name(tmp_path / "dev" / "x.jsonl") == "dev/x.jsonl"
+
+
+def test_which_cases_routing_alone_answers() -> None:
+    from evals.runner import refusal_only, routing_only
+
+    def item(**fields: Any) -> SuiteCase:
+        return SuiteCase(case=Case.model_validate({"id": "c", "request": "r", **fields}), suite="s.jsonl", line=1)
+
+    assert routing_only(item(expect={"agent": "x"})) and not refusal_only(item(expect={"agent": "x"}))
+    assert refusal_only(item(expect={"refuse": True})) and not routing_only(item(expect={"refuse": True}))
+    assert not refusal_only(item(expect={"refuse": True, "actions": []}))
+    assert not refusal_only(item(expect={"refuse": True}, setup={"saleor": {"products": [{"name": "Teal Jug"}]}}))
+    assert not refusal_only(item(expect={"refuse": False}))

@@ -69,6 +69,7 @@ async def test_a_tiny_suite_end_to_end_and_with_two_workers(eval_brain: Brain, t
     assert confidence is not None and 0 < confidence <= 1
     assert one.tool_risks["saleor.product_create"] == "write" and one.tool_risks["memory.write"] == "write"
     assert (weather.record.route_decision, weather.record.calls, weather.record.executed) == ("decline", [], [])
+    assert weather.record.run_id is None  # a declined refusal-only case is answered by routing, with no run
     assert auto.scores["decision"].why == "expected auto, the gate said ask for saleor.product_create (write)"
     assert [r.domain for r in one.results] == ["ecommerce_catalog", "out_of_scope", "ecommerce_catalog", "ecommerce_catalog"]
     # Every case ran in its own namespace: the tenant's own sandbox never saw the Red Mug, and nothing is left behind.
