@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from adapters.crm import CrmClient
 from adapters.errors import AuthError, InvalidRequest, NotFound
+from bootstrap import stand_ins
 from runtime.settings import Settings
 from runtime.wiring import crm as crm_wiring
 from sandbox.crm import CrmStore
@@ -45,9 +46,9 @@ def connect(request: pytest.FixtureRequest) -> Connect:
 
         def sandbox(token: str | None = None) -> CrmClient:
             if token is None:
-                return crm_wiring.sandbox_client(Settings(), store)
-            app = crm_wiring.sandbox_app(Settings(), store)
-            return CrmClient(crm_wiring.SANDBOX_URL, token, transport=httpx.ASGITransport(app=app))
+                return stand_ins.crm_client(Settings(), store)
+            app = stand_ins.crm_app(Settings(), store)
+            return CrmClient("http://crm.sandbox", token, transport=httpx.ASGITransport(app=app))
 
         return sandbox
     server = request.getfixturevalue("crm_server")

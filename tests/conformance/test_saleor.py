@@ -16,8 +16,8 @@ import pytest
 
 from adapters.errors import AuthError, Conflict, InvalidRequest, NotFound
 from adapters.saleor import SaleorClient
+from bootstrap import stand_ins
 from runtime.settings import Settings
-from runtime.wiring import saleor as saleor_wiring
 from sandbox.saleor import SaleorStore
 from tests.conformance.conftest import SANDBOX
 
@@ -32,9 +32,9 @@ def connect(request: pytest.FixtureRequest) -> Connect:
 
     def sandbox(**auth: Any) -> SaleorClient:
         if not auth:
-            return saleor_wiring.sandbox_client(settings, store)
-        app = saleor_wiring.sandbox_app(settings, store)
-        return SaleorClient(saleor_wiring.SANDBOX_URL, transport=httpx.ASGITransport(app=app), **auth)
+            return stand_ins.saleor_client(settings, store)
+        app = stand_ins.saleor_app(settings, store)
+        return SaleorClient("http://saleor.sandbox/graphql/", transport=httpx.ASGITransport(app=app), **auth)
 
     return sandbox
 

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from adapters.errors import AuthError, InvalidRequest
 from adapters.superset import SupersetClient
+from bootstrap import stand_ins
 from runtime.settings import Settings
 from runtime.wiring import superset as superset_wiring
 from sandbox.superset import SupersetStore
@@ -55,11 +56,11 @@ def connect(request: pytest.FixtureRequest) -> Connect:
 
         def sandbox(password: str | None = None, record: Recorder | None = None) -> SupersetClient:
             if password is None and record is None:
-                return superset_wiring.sandbox_client(settings, store)
-            app = httpx.ASGITransport(app=superset_wiring.sandbox_app(settings, store))
+                return stand_ins.superset_client(settings, store)
+            app = httpx.ASGITransport(app=stand_ins.superset_app(settings, store))
             if record is not None:
                 record.inner = app
-            return SupersetClient(superset_wiring.SANDBOX_URL, username=settings.superset_username,
+            return SupersetClient("http://superset.sandbox", username=settings.superset_username,
                                   password=password or settings.superset_password.get_secret_value(),
                                   transport=record or app)
 

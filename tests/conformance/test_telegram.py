@@ -15,8 +15,8 @@ import pytest
 
 from adapters.errors import AuthError, InvalidRequest
 from adapters.telegram import TelegramClient
+from bootstrap import stand_ins
 from runtime.settings import Settings
-from runtime.wiring import telegram as telegram_wiring
 from sandbox.telegram import TelegramStore
 from tests.conformance.conftest import SANDBOX
 
@@ -31,9 +31,9 @@ def connect(request: pytest.FixtureRequest) -> Connect:
 
     def sandbox(token: str | None = None) -> TelegramClient:
         if token is None:
-            return telegram_wiring.sandbox_client(Settings(), store)
-        app = telegram_wiring.sandbox_app(Settings(), store)
-        return TelegramClient(token, base_url=telegram_wiring.SANDBOX_URL, transport=httpx.ASGITransport(app=app))
+            return stand_ins.telegram_client(Settings(), store)
+        app = stand_ins.telegram_app(Settings(), store)
+        return TelegramClient(token, base_url="http://telegram.sandbox/bot", transport=httpx.ASGITransport(app=app))
 
     return sandbox
 
