@@ -20,7 +20,7 @@ from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
-from runtime import db
+from runtime import db, tracing
 from runtime.approvals import ApprovalAnswer, check_answer
 from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
@@ -117,6 +117,7 @@ class Brain:
 
     @classmethod
     async def open(cls, settings: Settings, *, embedder: Embedder | None = None, url: str | None = None) -> Brain:
+        tracing.configure(settings.otel)  # off unless BRAIN_OTEL or OTEL_EXPORTER_OTLP_ENDPOINT says so
         if url is None:
             url = await asyncio.to_thread(db.resolve_url, settings.database_url, settings.pgdata)
         await db.wait_ready(url)
@@ -220,8 +221,12 @@ class Brain:
         if agent_hint is not None:
             self.agents.get(agent_hint)
         with db.tenant_scope(actor.tenant, actor.role):
-            return await self.runs.create(request, actor, status="queued", agent_hint=agent_hint,
-                                          idempotency_key=idempotency_key)
+            run_id, created = await self.runs.create(request, actor, status="queued", agent_hint=agent_hint,
+                                                     idempotency_key=idempotency_key)
+        if created:
+            with tracing.run_span("run.submitted", run_id, tenant=actor.tenant, user=actor.user):
+                pass
+        return run_id, created
 
     async def start(self, run_id: str) -> RunOutcome:
         """Take a queued run and advance it (exactly one caller wins the claim)."""
@@ -285,8 +290,12 @@ class Brain:
 
     async def advance(self, run_id: str, resume: Any = None, *, initial: RunState | None = None) -> RunOutcome:
         """Run the graph until it pauses for a person or ends; record where it stopped."""
-        with db.tenant_scope(await self.runs.tenant_of(run_id)):
-            return await self._advance(run_id, resume, initial)
+        tenant = await self.runs.tenant_of(run_id)
+        with db.tenant_scope(tenant), tracing.run_span("run.advance", run_id, tenant=tenant,
+                                                       resumed=resume is not None) as current:
+            outcome = await self._advance(run_id, resume, initial)
+            tracing.annotate(current, status=outcome.status)
+            return outcome
 
     async def _advance(self, run_id: str, resume: Any, initial: RunState | None) -> RunOutcome:
         config = {"configurable": {"thread_id": run_id}}
