@@ -16,6 +16,7 @@ caller's (tests use an in-memory exporter).
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,7 +52,7 @@ def configure(setting: str | None, service: str = "bizosaas-brain") -> str:
 
     exporter: SpanExporter
     if mode == "console":
-        exporter = ConsoleSpanExporter()
+        exporter = ConsoleSpanExporter(out=sys.stderr)  # stdout stays the CLI's (--json answers)
     else:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
