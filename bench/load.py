@@ -73,7 +73,8 @@ def brain_command(*args: str) -> list[str]:
 
 def has_command(name: str, env: dict[str, str]) -> bool:
     shown = subprocess.run(brain_command("--help"), capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    return any(line.strip().startswith(name + " ") or f" {name} " in line for line in shown.stdout.splitlines())
+    commands = {line.strip("│ ").split(" ")[0] for line in shown.stdout.splitlines() if line.strip("│ ")}
+    return name in commands
 
 
 @contextlib.contextmanager

@@ -55,6 +55,10 @@ class MiniLMEmbedder:
         # thread teams, which made every later request ~60% slower on 2 cores (measured).
         self._thread: ThreadPoolExecutor | None = None
 
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
     def load(self) -> None:
         """Load the model on the inference thread (idempotent)."""
         self._executor().submit(self._load).result()

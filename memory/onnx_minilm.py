@@ -169,6 +169,10 @@ class OnnxMiniLMEmbedder:
         self._tokenizer = tokenizer
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit-length vectors, one row per text; texts seen before come from a cache."""
         todo = self._missing(texts)
@@ -222,8 +226,10 @@ class OnnxMiniLMEmbedder:
 
 
 def main() -> None:
-    """Export the ONNX file at set-up and print where it is."""
-    print(ensure_exported())
+    """Export the ONNX file at set-up and say where it is."""
+    import sys
+
+    sys.stdout.write(f"{ensure_exported()}\n")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
 from policies.model import ROLE_RANK, Policy
 from policies.store import PolicyStore
-from runtime import db
+from runtime import db, tracing
 from runtime.approvals import ApprovalAnswer, answer_entries, check_answer
 from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
@@ -133,6 +133,7 @@ class Brain:
                    systems: dict[str, SystemWiring] | None = None) -> Brain:
         """Migrate, connect and load the catalog and router. `systems`: how each external system is
         reached (default: the real systems only; `bootstrap.open_brain` adds the local stand-ins)."""
+        tracing.configure(settings.otel)  # off unless BRAIN_OTEL or OTEL_EXPORTER_OTLP_ENDPOINT says so
         if url is None:
             url = await asyncio.to_thread(db.resolve_url, settings.database_url, settings.pgdata)
         await db.wait_ready(url)
@@ -245,9 +246,13 @@ class Brain:
         if agent_hint is not None:
             self.agents.get(agent_hint)
         with db.tenant_scope(actor.tenant, actor.role):
-            return await self.runs.create(
+            run_id, created = await self.runs.create(
                 request, actor, status="running" if lease else "queued", agent_hint=agent_hint,
                 idempotency_key=idempotency_key, lease=(self.leases.owner, self.leases.seconds) if lease else None)
+        if created:
+            with tracing.run_span("run.submitted", run_id, tenant=actor.tenant, user=actor.user):
+                pass
+        return run_id, created
 
     async def start(self, run_id: str) -> RunOutcome:
         """Drive a new run here; RunStateConflict when it is not this process's to drive (cancelled,
@@ -369,8 +374,12 @@ class Brain:
         """Run the graph from its checkpoint (from `initial` for a new run, with a person's answer as
         `resume`) until it pauses for a person or ends; record where it stopped. The caller holds
         the run's lease (`drive` does); the final writes are fenced on it."""
-        with db.tenant_scope(await self.runs.tenant_of(run_id)):
-            return await self._advance(run_id, resume, initial, beat, run_graph)
+        tenant = await self.runs.tenant_of(run_id)
+        with db.tenant_scope(tenant), tracing.run_span("run.advance", run_id, tenant=tenant,
+                                                       resumed=resume is not None) as current:
+            outcome = await self._advance(run_id, resume, initial, beat, run_graph)
+            tracing.annotate(current, status=outcome.status)
+            return outcome
 
     async def _advance(self, run_id: str, resume: Any, initial: RunState | None, beat: Heartbeat | None,
                        run_graph: bool) -> RunOutcome:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from agents.registry import AgentRegistry
 from policies.decide import decide
 from policies.model import ROLE_RANK, CallFacts, Decision, Outcome, Policy
+from runtime import tracing
 from runtime.events import EventSink
 from runtime.executor import Executor
 from runtime.ledger import Entry, Ledger
@@ -107,7 +108,10 @@ def _after_agent(state: RunState) -> str:
 
 def _supervisor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
     async def supervisor(state: RunState) -> dict[str, Any]:
-        route = await deps.route(state["request"], state.get("agent_hint"))
+        with tracing.span("route") as current:
+            route = await deps.route(state["request"], state.get("agent_hint"))
+            tracing.annotate(current, agent=route.agent, decision=route.decision, confidence=route.confidence,
+                             via=route.via, steps=len(route.steps))
         writes = _writes(deps, state)
         writes.emit("routed", route.as_dict(), "routed")
         if route.decision != "route" or route.agent is None:
@@ -140,7 +144,9 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
             system_prompt=deps.agents.prompt(spec.id),
         )
-        plan = await deps.plan(ctx)
+        with tracing.span("plan", agent=spec.id, round=total + 1) as current:
+            plan = await deps.plan(ctx)
+            tracing.annotate(current, calls=len(plan.calls), confidence=plan.confidence)
         if plan.calls:
             untrusted = untrusted_text(results, memory)
             pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args,
@@ -186,48 +192,51 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
         writes = _writes(deps, state)
         decided = await deps.ledger.find_many(state["run_id"], [c["call_id"] for c in state["pending"]], "decision")
         for call in state["pending"]:
-            item = {"call_id": call["call_id"], "tool": call["tool"], "args": call["args"]}
-            problem = _check_call(deps, spec.tools, call)
-            if problem is not None:
-                gated.append({**item, "outcome": "blocked", "status": "invalid", "reason": problem})
-                continue
-            tool = deps.tools.get(call["tool"])
-            args = tool.canonical_args(call["args"])
-            # Checks that read systems run once, when first proposed; a replay of this node (after
-            # an approval) keeps what the ledger recorded then.
-            recorded = decided.get(call["call_id"])
-            risk, escalation = tool.risk.value, None
-            if recorded is not None and recorded.get("risk"):
-                risk = recorded["risk"]
-            elif recorded is None and tool.escalate is not None:
-                escalation = await deps.executor.check_escalation(state["tenant"], state["user"], state["run_id"], tool.id, args)
-                risk = "destructive" if escalation else risk
-            facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"], agent=spec.id,
-                              tainted=tuple(call.get("tainted") or ()))
-            decision = decide(facts, route_conf, plan_conf, policy)
-            if escalation:
-                decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
-            elif recorded is not None and risk != tool.risk.value and recorded.get("reason"):
-                decision = decision.model_copy(update={"reason": recorded["reason"]})
-            snapshot = None
-            if decision.outcome is Outcome.ASK and tool.precondition is not None:
-                snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
-                    state["tenant"], state["user"], state["run_id"], tool.id, args)
-            writes.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
-                                          snapshot, risk))
-            writes.emit("decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
-                                     "outcome": decision.outcome.value, "reason": decision.reason},
-                        f"decision:{call['call_id']}")
-            item = {**item, "args": args, "risk": risk, "reason": decision.reason}
-            if call.get("tainted"):
-                item["tainted"] = list(call["tainted"])
-            if decision.outcome is Outcome.AUTO:
-                gated.append({**item, "outcome": "allow"})
-            elif decision.outcome is Outcome.DENY:
-                gated.append({**item, "outcome": "blocked", "status": "denied"})
-            else:
-                asks.append({**item, "approver_role": decision.approver_role,
-                             "timeout_minutes": decision.approval_timeout_minutes, "on_timeout": decision.on_timeout})
+            with tracing.span("gate.decision", tool=call["tool"], call_id=call["call_id"]) as current:
+                item = {"call_id": call["call_id"], "tool": call["tool"], "args": call["args"]}
+                problem = _check_call(deps, spec.tools, call)
+                if problem is not None:
+                    gated.append({**item, "outcome": "blocked", "status": "invalid", "reason": problem})
+                    continue
+                tool = deps.tools.get(call["tool"])
+                args = tool.canonical_args(call["args"])
+                # Checks that read systems run once, when first proposed; a replay of this node (after
+                # an approval) keeps what the ledger recorded then.
+                recorded = decided.get(call["call_id"])
+                risk, escalation = tool.risk.value, None
+                if recorded is not None and recorded.get("risk"):
+                    risk = recorded["risk"]
+                elif recorded is None and tool.escalate is not None:
+                    escalation = await deps.executor.check_escalation(state["tenant"], state["user"], state["run_id"], tool.id, args)
+                    risk = "destructive" if escalation else risk
+                facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"],
+                                  agent=spec.id, tainted=tuple(call.get("tainted") or ()))
+                decision = decide(facts, route_conf, plan_conf, policy)
+                if escalation:
+                    decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
+                elif recorded is not None and risk != tool.risk.value and recorded.get("reason"):
+                    decision = decision.model_copy(update={"reason": recorded["reason"]})
+                snapshot = None
+                if decision.outcome is Outcome.ASK and tool.precondition is not None:
+                    snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
+                        state["tenant"], state["user"], state["run_id"], tool.id, args)
+                writes.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
+                                              snapshot, risk))
+                writes.emit("decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
+                                         "outcome": decision.outcome.value, "reason": decision.reason},
+                            f"decision:{call['call_id']}")
+                tracing.annotate(current, outcome=decision.outcome.value, risk=risk, rule=decision.rule_id,
+                                 policy_version=decision.policy_version)
+                item = {**item, "args": args, "risk": risk, "reason": decision.reason}
+                if call.get("tainted"):
+                    item["tainted"] = list(call["tainted"])
+                if decision.outcome is Outcome.AUTO:
+                    gated.append({**item, "outcome": "allow"})
+                elif decision.outcome is Outcome.DENY:
+                    gated.append({**item, "outcome": "blocked", "status": "denied"})
+                else:
+                    asks.append({**item, "approver_role": decision.approver_role,
+                                 "timeout_minutes": decision.approval_timeout_minutes, "on_timeout": decision.on_timeout})
         if asks:
             role = max((a["approver_role"] for a in asks), key=lambda r: ROLE_RANK.get(r, 1))
             limits = [a["timeout_minutes"] for a in asks if a["timeout_minutes"]]
@@ -328,9 +337,12 @@ def _executor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]
             if item["outcome"] != "allow":
                 result = {k: item[k] for k in ("call_id", "tool", "args")} | {"status": item["status"], "reason": item.get("reason")}
             else:
-                result = await deps.executor.execute(
-                    state["run_id"], state["tenant"], state["user"], item["call_id"], item["tool"], item["args"]
-                )
+                with tracing.span("tool.call", tool=item["tool"], call_id=item["call_id"],
+                                  system=deps.tools.get(item["tool"]).system) as current:
+                    result = await deps.executor.execute(
+                        state["run_id"], state["tenant"], state["user"], item["call_id"], item["tool"], item["args"]
+                    )
+                    tracing.annotate(current, status=result.get("status"))
             results.append(result)
             writes.emit("tool_result", result, f"result:{item['call_id']}")
         await writes.flush()
