@@ -380,19 +380,21 @@ class Brain:
                 await self.runs.finish(run_id, tenant, owner, self.events, status="failed", event={"error": str(exc)},
                                        error=error)
                 raise
-        if beat is not None:
-            await beat.stop()
         snapshot = await self.graph.aget_state(config)
         values: RunState = snapshot.values
         route = values.get("route") or {}
         agent, confidence = route.get("agent"), route.get("confidence")
         if snapshot.interrupts:
             pending = snapshot.interrupts[0]
+            if beat is not None:  # the heartbeat runs until the final write, which gives the lease up
+                await beat.stop()
             await self.runs.finish_waiting(run_id, tenant, owner, pending.id, pending.value, agent=agent,
                                            confidence=confidence)
             return RunOutcome(run_id, "waiting", approval=pending.value, route=route, results=values.get("results", []))
         answer = values.get("answer")
         await self._remember_episode(run, values)  # idempotent: a replay finds the same episode
+        if beat is not None:
+            await beat.stop()
         await self.runs.finish(run_id, tenant, owner, self.events, status="done", event={"answer": answer},
                                answer=answer, agent=agent, confidence=confidence)
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
