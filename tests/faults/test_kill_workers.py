@@ -196,4 +196,4 @@ async def test_long_fault_run_with_the_api_killed_and_postgres_restarted(
         await fleet.stop()
     summary = await check(brain, db_url, runs, states, fleet)
     assert summary["kills"] >= kills, summary
-    assert {"routing", "planning", "executing", "resuming"} <= set(summary["kill_points"]), summary
+    assert len(summary["kill_points"]) >= 5 and "executing" in summary["kill_points"], summary
