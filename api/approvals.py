@@ -10,8 +10,8 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from api.deps import PREFIX, BrainDep, Caller, State
-from api.errors import ERROR_RESPONSES, ApiError
-from api.models import Outcome, RunStatus, nul_path
+from api.errors import ERROR_RESPONSES
+from api.models import Outcome, RunStatus
 from policies.model import ROLE_RANK
 from runtime.approvals import ApprovalAnswer
 
@@ -65,9 +65,8 @@ async def pending(actor: Caller, brain: BrainDep) -> list[PendingApproval]:
         "reject": {"value": REJECT_EXAMPLE}}}}}},
 )
 async def answer(run_id: str, body: ApprovalAnswer, actor: Caller, brain: BrainDep, state: State) -> Outcome:
-    bad = nul_path(body.model_dump(mode="json"))
-    if bad is not None:
-        raise ApiError(422, f"{bad}: must not contain NUL characters", field=bad)
+    # The answer's texts and edited arguments are checked by the runtime (runtime/approvals.py),
+    # the same for every channel, before anything is written.
     # With an embedded worker the run resumes here before this returns; without one (`brain serve
     # --no-worker`) the answer is recorded and a worker resumes the run (status "resuming").
     outcome = await brain.answer_approval(run_id, actor, body, drive=state.engine is not None)

@@ -62,7 +62,8 @@ def _check_shape(answer: ApprovalAnswer) -> None:
 
 def _args_error(exc: ValidationError, call: dict[str, Any]) -> InvalidAnswer:
     first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "args"
+    # an argument name is echoed only when it is printable text (never NUL or a lone surrogate)
+    field = ".".join(str(p) if not text_problem(str(p), 100) else "(unprintable name)" for p in first["loc"]) or "args"
     return InvalidAnswer(f"args.{field}: {first['msg']} (call {call['call_id']}, {call['tool']})")
 
 

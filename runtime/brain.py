@@ -22,10 +22,11 @@ from agents.registry import AgentRegistry, load_out_of_scope, load_registry
 from memory.embeddings import Embedder, preload
 from memory.store import MemoryStore
 from policies.defaults import KNOWN_WORKFLOWS
-from policies.model import ROLE_RANK, Policy
+from policies.model import Policy
 from policies.store import PolicyStore
-from runtime import db, tracing
-from runtime.approvals import ApprovalAnswer, answer_entries, check_answer
+from runtime import answering, db, tracing
+from runtime.answering import PermissionDenied as PermissionDenied  # re-exported: callers catch it from here
+from runtime.approvals import ApprovalAnswer
 from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
 from runtime.executor import Executor
@@ -85,10 +86,6 @@ def memory_tenant(tenant: str) -> str:
     that namespace's, so a case's memories neither see nor leave anything in the tenant's."""
     namespace = current_namespace()
     return f"{tenant}#{namespace}" if namespace else tenant
-
-
-class PermissionDenied(PermissionError):
-    """The actor may not do this (wrong tenant or too low a role)."""
 
 
 @dataclass
@@ -364,7 +361,9 @@ class Brain:
             return await self.advance(run_id, initial=initial, beat=beat)
         if snapshot.interrupts and run["status"] == "resuming":
             answered = await self.runs.last_answer(run_id)
-            return await self.advance(run_id, (answered or {}).get("response") or {}, beat=beat)
+            if answered is not None and answered["interrupt_id"] == snapshot.interrupts[0].id:
+                return await self.advance(run_id, answered["response"] or {}, beat=beat)
+            # else the answer was applied and the run paused again (a later round): record that pause
         if snapshot.interrupts or not snapshot.next:  # it paused or ended; that was not recorded
             return await self.advance(run_id, beat=beat, run_graph=False)
         return await self.advance(run_id, beat=beat)  # continue from the checkpoint
@@ -399,90 +398,39 @@ class Brain:
                 await self.runs.finish(run_id, tenant, owner, self.events, status="failed", event={"error": str(exc)},
                                        error=error)
                 raise
-        if beat is not None:
-            await beat.stop()
         snapshot = await self.graph.aget_state(config)
         values: RunState = snapshot.values
         route = values.get("route") or {}
         agent, confidence = route.get("agent"), route.get("confidence")
         if snapshot.interrupts:
             pending = snapshot.interrupts[0]
+            if beat is not None:  # the heartbeat runs until the final write, which gives the lease up
+                await beat.stop()
             await self.runs.finish_waiting(run_id, tenant, owner, pending.id, pending.value, agent=agent,
                                            confidence=confidence)
             return RunOutcome(run_id, "waiting", approval=pending.value, route=route, results=values.get("results", []))
         answer = values.get("answer")
         await self._remember_episode(run, values)  # idempotent: a replay finds the same episode
+        if beat is not None:
+            await beat.stop()
         await self.runs.finish(run_id, tenant, owner, self.events, status="done", event={"answer": answer},
                                answer=answer, agent=agent, confidence=confidence)
         return RunOutcome(run_id, "done", answer=answer, route=route, results=values.get("results", []))
 
     async def answer_approval(self, run_id: str, actor: Actor, answer: ApprovalAnswer, *,
                               drive: bool = True) -> RunOutcome:
-        """Approve, reject or edit the calls a run waits on, then resume it exactly once.
+        """Approve, reject or edit the calls a run waits on, then resume it exactly once
+        (`runtime/answering.py`). With `drive=False` the run is left `resuming` for the workers."""
+        return await answering.answer_approval(self, run_id, actor, answer, drive=drive)
 
-        The answer is checked in full first; then it is recorded with the claim of the run in one
-        transaction, and the run is driven on here (a worker continues it if this process dies).
-        With `drive=False` the run is left `resuming` for the workers (status "resuming" returned).
-        """
-        run = await self.get_run(run_id, actor)
-        run_id = str(run["id"])
-        with db.tenant_scope(run["tenant_id"], actor.role):
-            approval = await self.runs.pending_approval(run_id)
-            if run["status"] != "waiting" or approval is None:
-                raise await self.runs.answer_conflict(run_id)
-            if actor.role != "super_admin" and actor.tenant != run["tenant_id"]:
-                raise PermissionDenied(f"run {run_id} belongs to another tenant")
-            if ROLE_RANK.get(actor.role, -1) < ROLE_RANK.get(approval["approver_role"], 1):
-                raise PermissionDenied(f"approving needs the {approval['approver_role']} role or higher; you are {actor.role}")
-            resume = check_answer(self.tools, approval["calls"], answer, decided_by=actor.user)
-            await self.runs.record_answer(run_id, str(approval["id"]), actor.user, resume,
-                                          answer_entries(run_id, run["tenant_id"], approval["calls"], resume),
-                                          owner=self.leases.owner if drive else None, lease_seconds=self.leases.seconds)
-        if not drive:
-            return RunOutcome(run_id, "resuming")
-        return await self._driven(run_id)
+    async def expire_approvals(self) -> list[dict[str, Any]]:
+        """Apply each overdue approval's configured outcome: reject it, or escalate to the next role."""
+        return await answering.expire_approvals(self)
 
-    async def _driven(self, run_id: str) -> RunOutcome:
+    async def driven(self, run_id: str) -> RunOutcome:
         """Drive the run here; if another process holds it now, report where it is."""
         outcome = await self.drive(run_id)
         if outcome is not None:
             return outcome
         run = await self.runs.get(run_id)
         return RunOutcome(run_id, run["status"], answer=run["answer"])
-
-    async def expire_approvals(self) -> list[dict[str, Any]]:
-        """Apply each overdue approval's configured outcome: reject it, or escalate to the next role.
-
-        Safe to run from several processes: recording the answer decides who resumes the run.
-        """
-        done: list[dict[str, Any]] = []
-        for due in await self.runs.due_approvals():
-            with db.tenant_scope(due["tenant_id"]):
-                item = await self._expire(str(due["run_id"]))
-            if item is not None:
-                done.append(item)
-        return done
-
-    async def _expire(self, run_id: str) -> dict[str, Any] | None:
-        approval = await self.runs.pending_approval(run_id)
-        if approval is None or approval["expires_at"] is None:
-            return None
-        minutes = approval["timeout_minutes"] or 60
-        role = approval["approver_role"]
-        higher = next((r for r, rank in sorted(ROLE_RANK.items(), key=lambda kv: kv[1]) if rank > ROLE_RANK.get(role, 1)), None)
-        if approval["on_timeout"] == "escalate" and higher is not None:
-            if not await self.runs.escalate_approval(str(approval["id"]), higher, minutes):
-                return None
-            await self.events.emit(run_id, approval["tenant_id"], "escalated", {"from": role, "to": higher})
-            return {"run_id": run_id, "outcome": "escalated", "approver_role": higher}
-        reason = f"no answer within {minutes} minutes: rejected by the approval time limit"
-        resume = {"decided_by": "system:timeout",
-                  "calls": {c["call_id"]: {"action": "reject", "reason": reason} for c in approval["calls"]}}
-        try:
-            await self.runs.record_answer(run_id, str(approval["id"]), "system:timeout", resume,
-                                          answer_entries(run_id, approval["tenant_id"], approval["calls"], resume),
-                                          owner=self.leases.owner, lease_seconds=self.leases.seconds, status="expired")
-        except RunStateConflict:
-            return None  # someone answered it meanwhile
-        outcome = await self._driven(run_id)
-        return {"run_id": run_id, "outcome": "rejected", "status": outcome.status}

@@ -43,6 +43,7 @@ class LeaseWorker:
         self._in_flight: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._wake = asyncio.Event()
+        self._serving = False
 
     # -- taking work -----------------------------------------------------------------------------
 
@@ -66,8 +67,10 @@ class LeaseWorker:
         if run_id in self._in_flight:
             return
         self._in_flight.add(run_id)
-        work = self._drive(run_id)
-        task = self._spawn(work, f"run {run_id}") if self._spawn else asyncio.create_task(work, name=f"run {run_id}")
+        self._run(self._drive(run_id), f"run {run_id}")
+
+    def _run(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        task = self._spawn(work, name) if self._spawn else asyncio.create_task(work, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -86,11 +89,20 @@ class LeaseWorker:
         finally:
             self._in_flight.discard(run_id)
             self._wake.set()
+            if not self._serving:  # no loop to take what waits for a free slot: take it now
+                self._run(self._refill(), "claim due runs")
+
+    async def _refill(self) -> None:
+        try:
+            await self.tick()
+        except Exception as exc:  # the loop (or the next finished run) tries again
+            log.warning("claiming due runs failed", error=f"{type(exc).__name__}: {exc}")
 
     # -- loops -----------------------------------------------------------------------------------
 
     async def serve(self, stop: asyncio.Event) -> None:
         listener = asyncio.create_task(self._listen(), name="listen for due runs")
+        self._serving = True
         try:
             while not stop.is_set():
                 self._wake.clear()
@@ -103,6 +115,7 @@ class LeaseWorker:
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
             await self._finish()
+            self._serving = False
 
     async def drain(self) -> int:
         before = self.driven

@@ -23,17 +23,17 @@ CREATE FUNCTION claim_due_runs(worker text, lease_seconds double precision, max_
            status = CASE WHEN r.status = 'queued' THEN 'running' ELSE r.status END,
            updated_at = now()
      WHERE r.id IN (
-           SELECT l.id FROM runs l
-            WHERE l.id IN (SELECT ranked.id FROM (
-                      SELECT d.id, d.created_at,
-                             row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.created_at) AS turn
-                        FROM runs d
-                       WHERE d.status IN ('queued', 'running', 'resuming')
-                         AND (d.lease_expires_at IS NULL OR d.lease_expires_at < clock_timestamp())) ranked
-                    ORDER BY ranked.turn, ranked.created_at LIMIT max_rows * 4)
-              AND l.status IN ('queued', 'running', 'resuming')
+           SELECT l.id
+             FROM runs l
+             JOIN (SELECT d.id, d.created_at,
+                          row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.created_at) AS turn
+                     FROM runs d
+                    WHERE d.status IN ('queued', 'running', 'resuming')
+                      AND (d.lease_expires_at IS NULL OR d.lease_expires_at < clock_timestamp())) c ON c.id = l.id
+            WHERE l.status IN ('queued', 'running', 'resuming')
               AND (l.lease_expires_at IS NULL OR l.lease_expires_at < clock_timestamp())
-            LIMIT max_rows FOR UPDATE SKIP LOCKED)
+            ORDER BY c.turn, c.created_at
+            LIMIT max_rows FOR UPDATE OF l SKIP LOCKED)
     RETURNING r.id, r.tenant_id, r.status
 $$;
 REVOKE ALL ON FUNCTION claim_due_runs(text, double precision, int) FROM PUBLIC;

@@ -7,9 +7,13 @@ import uuid
 import httpx
 from fastapi import FastAPI
 
+from api.app import create_app
+from api.settings import ApiSettings
 from runtime.brain import Brain
+from runtime.engine import LeaseWorker
 from runtime.runs import Actor
-from tests.api.conftest import REQUEST, Auth, error_of, settle, submit
+from runtime.settings import Settings
+from tests.api.conftest import BASE, REQUEST, Auth, error_of, settle, state_of, submit
 
 
 async def test_submitted_task_waits_for_approval_and_finishes_when_approved(
@@ -115,3 +119,29 @@ async def test_bad_submissions_name_the_field(client: httpx.AsyncClient, auth: A
         assert error.get("field") == field and words in error["message"], (body, error)
     not_json = await client.post("/tasks", content=b"{oops", headers={**auth(), "Content-Type": "application/json"})
     assert not_json.status_code == 422 and error_of(not_json)["code"] == "invalid"
+
+
+async def test_without_an_embedded_worker_the_api_only_records_and_a_worker_executes(
+    brain: Brain, settings: Settings, db_url: str, api_settings: ApiSettings, auth: Auth
+) -> None:
+    recorder = create_app(brain, api_settings, worker=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=recorder), base_url=BASE) as http:
+        created = await submit(http, auth())
+        await state_of(recorder).background.drain()
+        assert (await http.get(f"/tasks/{created['id']}", headers=auth())).json()["status"] == "queued"
+        assert await brain.run_events(created["id"], Actor("dana", "demo", "operator")) == []
+
+        worker_brain = await Brain.open(settings, embedder=brain.router.embedder, url=db_url)  # a worker process
+        try:
+            worker = LeaseWorker(worker_brain)
+            assert await worker.drain() == 1
+            waiting = (await http.get(f"/tasks/{created['id']}", headers=auth())).json()
+            assert waiting["status"] == "waiting" and waiting["approval"]["calls"][0]["tool"] == "saleor.product_create"
+
+            answered = await http.post(f"/approvals/{created['id']}", json={"all": {"action": "approve"}}, headers=auth())
+            assert answered.status_code == 200 and answered.json()["status"] == "resuming"
+            assert await worker.drain() == 1
+        finally:
+            await worker_brain.close()
+        done = (await http.get(f"/tasks/{created['id']}", headers=auth())).json()
+        assert done["status"] == "done" and "Created product Red Mug" in done["answer"]

@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 PHASES = {None: "routing", "routed": "planning", "planned": "gating", "decision": "gating", "waiting": "waiting",
           "tool_result": "checkpointing", "answer": "finishing", "handoff": "planning"}
 
+TARGETS = ("routing", "planning", "gating", "waiting", "executing", "checkpointing", "resuming", "finishing")
+
 HOLDERS = """
 SELECT r.id, r.status, split_part(r.lease_owner, ':', 2)::int AS pid,
        (SELECT e.type FROM run_events e WHERE e.run_id = r.id ORDER BY e.seq DESC LIMIT 1) AS last_event,
@@ -55,6 +57,7 @@ class Fleet:
     workers: set[int] = field(default_factory=set)
     kills: list[str] = field(default_factory=list)
     api_pid: int | None = None
+    _conn: psycopg.AsyncConnection[Any] | None = None
     _zygote: asyncio.subprocess.Process | None = None
     _count: int = 0
 
@@ -95,24 +98,40 @@ class Fleet:
         self.api_pid = None
 
     async def holders(self) -> list[dict[str, Any]]:
-        async with await psycopg.AsyncConnection.connect(self.owner_url, row_factory=dict_row) as conn:
-            cur = await conn.execute(HOLDERS)
-            return [r for r in await cur.fetchall() if r["pid"] in self.workers]
+        """Runs leased to live workers of this fleet now, with where each one is."""
+        for attempt in range(2):
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = await psycopg.AsyncConnection.connect(self.owner_url, row_factory=dict_row,
+                                                                       autocommit=True)
+                cur = await self._conn.execute(HOLDERS)
+                return [r for r in await cur.fetchall() if r["pid"] in self.workers]
+            except psycopg.OperationalError:  # Postgres restarting: reconnect once, else report nothing
+                self._conn = None
+                if attempt:
+                    return []
+                await asyncio.sleep(0.5)
+        return []
 
-    async def kill_busy(self, rng: random.Random, *, jitter: float = 0.15) -> str | None:
-        """SIGKILL a worker that holds a run now (after a random pause); the point it died at."""
-        busy = await self.holders()
-        if not busy:
-            return None
-        pid = rng.choice(sorted({r["pid"] for r in busy}))
-        await asyncio.sleep(rng.uniform(0, jitter))
-        held = [r for r in await self.holders() if r["pid"] == pid]
-        point = phase(held[0]) if held else "between runs"
-        with_retry_kill(pid)
-        self.workers.discard(pid)
-        self.kills.append(point)
+    async def kill_busy(self, rng: random.Random, *, patience: float = 3.0) -> str | None:
+        """SIGKILL a worker holding a run at a randomly chosen point (waiting up to `patience` for a
+        run to be there, else any busy one); the point it died at, None when no worker is busy."""
+        target = rng.choice(TARGETS)
+        deadline = time.monotonic() + patience
+        while True:
+            held = await self.holders()
+            if not held:
+                return None
+            there = [r for r in held if phase(r) == target]
+            if there or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.01)
+        row = rng.choice(there or held)
+        with_retry_kill(row["pid"])
+        self.workers.discard(row["pid"])
+        self.kills.append(phase(row))
         await self.spawn()
-        return point
+        return phase(row)
 
     async def stop(self) -> None:
         for pid in list(self.workers) + ([self.api_pid] if self.api_pid else []):
@@ -122,6 +141,8 @@ class Fleet:
             await asyncio.sleep(0.2)
         for pid in self.workers:
             with_retry_kill(pid)
+        if self._conn is not None:
+            await self._conn.close()
         if self._zygote is not None:
             if self._zygote.stdin is not None:
                 self._zygote.stdin.close()

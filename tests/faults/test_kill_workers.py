@@ -45,7 +45,7 @@ def request_of(n: int) -> str:
     return READ if n % 4 == 3 else WRITE.format(n=n)
 
 
-def fault_env(settings: Settings, lease: float = 3.0) -> dict[str, str]:
+def fault_env(settings: Settings, lease: float = 5.0) -> dict[str, str]:
     env = env_for(settings)
     env.update(BRAIN_RUN_LEASE_SECONDS=str(lease), BRAIN_WORKER_POLL_SECONDS="0.25", BRAIN_LOG_LEVEL="INFO",
                FAULT_WORKER_CONCURRENCY="2", BRAIN_JWT_SECRET=JWT_SECRET, BRAIN_API_EXPIRE_INTERVAL_SECONDS="0",
@@ -128,7 +128,7 @@ async def test_workers_killed_at_random_points_lose_no_run_and_repeat_no_call(
         await fleet.stop()
     summary = await check(brain, db_url, runs, states, fleet)
     assert summary["kills"] >= kills * 3 // 4, summary  # the machine may be too slow for every kill in time
-    assert len(summary["kill_points"]) >= 3, summary
+    assert len(summary["kill_points"]) >= 4, summary  # routing, planning, gating, executing, resuming, ...
 
 
 def _free_port() -> int:
@@ -196,4 +196,4 @@ async def test_long_fault_run_with_the_api_killed_and_postgres_restarted(
         await fleet.stop()
     summary = await check(brain, db_url, runs, states, fleet)
     assert summary["kills"] >= kills, summary
-    assert {"routing", "planning", "executing", "resuming"} <= set(summary["kill_points"]), summary
+    assert len(summary["kill_points"]) >= 5 and "executing" in summary["kill_points"], summary

@@ -16,6 +16,7 @@ from bootstrap import open_brain
 from runtime.brain import Brain
 from runtime.db import tenant_conn
 from runtime.engine import LeaseWorker
+from runtime.runs import Actor
 from runtime.settings import Settings
 from tests.runtime.helpers import ACTOR, APPROVE_ALL, REQUEST, ledger_kinds, products
 
@@ -155,3 +156,12 @@ async def test_a_run_killing_every_worker_is_given_up(brain: Brain) -> None:
     run = await brain.get_run(run_id, ACTOR)
     assert run["status"] == "failed" and "gave up after 20 attempts" in run["error"]
     assert [e["type"] for e in await brain.run_events(run_id, ACTOR)] == ["failed"]
+
+
+async def test_a_flooding_tenant_does_not_starve_another_when_workers_claim(brain: Brain) -> None:
+    flood = [(await brain.create_run(f"score lead number {n}", Actor("fay", "acme", "operator")))[0] for n in range(8)]
+    late, _ = await brain.create_run("score last week's leads", ACTOR)
+    claimed = await brain.leases.claim_due(2)
+    assert {str(c["id"]) for c in claimed} == {flood[0], late}
+    assert {c["status"] for c in claimed} == {"running"}
+    assert await brain.leases.claim_due(2) != [] and await brain.drive(late) is not None  # ours: drivable here

@@ -25,6 +25,7 @@ from runtime.services.telegram.chat_store import ChatStore
 from runtime.services.telegram.links import Link
 from runtime.services.telegram.outbox import BOT_TENANT, Outbox
 from runtime.services.telegram.render import HELP, UNLINKED
+from tools.limits import text_problem
 
 if TYPE_CHECKING:
     from runtime.services.telegram import TelegramService
@@ -65,6 +66,10 @@ class TelegramBot:
         chat_id = message.chat.id
         if message.chat.type != "private":
             await self.outbox.say_to_chat(chat_id, "I work in private chats only: message me directly.")
+            return
+        problem = text_problem(message.text or "", 4096)  # Telegram's own limit; nothing unstorable goes on
+        if problem:
+            await self.outbox.say_to_chat(chat_id, f"text: {problem}; nothing was done.")
             return
         command, rest = split_command(message.text.strip() if message.text else "")
         handle = message.from_user.username if message.from_user else None
