@@ -18,7 +18,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-for name in ("BRAIN_MODEL", "DATABASE_URL", "BRAIN_DATABASE_URL", "BRAIN_SALEOR_URL"):
+for name in ("BRAIN_MODEL", "DATABASE_URL", "BRAIN_DATABASE_URL", "BRAIN_SALEOR_URL", "BRAIN_OTEL",
+             "OTEL_EXPORTER_OTLP_ENDPOINT"):
     os.environ.pop(name, None)
 
 import psycopg
@@ -31,7 +32,7 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from agents.registry import load_out_of_scope
 from agents.routing import training_key, training_set
 from bootstrap import open_brain
-from memory.embeddings import MiniLMEmbedder
+from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
 from runtime.routing_store import load_or_train
@@ -66,7 +67,7 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def template_url(pg_url: str, embedder: MiniLMEmbedder) -> str:
+async def template_url(pg_url: str, embedder: OnnxMiniLMEmbedder) -> str:
     async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
         await conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")
         await conn.execute(f"CREATE DATABASE {TEMPLATE}")
@@ -154,8 +155,9 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    return MiniLMEmbedder()
+def embedder() -> OnnxMiniLMEmbedder:
+    """The Brain's default embedder (MiniLM on ONNX Runtime); tests/memory checks it against torch's."""
+    return OnnxMiniLMEmbedder()
 
 
 @pytest.fixture
@@ -164,7 +166,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
 
 
 @pytest.fixture
-async def brain(settings: Settings, db_url: str, embedder: MiniLMEmbedder) -> AsyncIterator[Brain]:
+async def brain(settings: Settings, db_url: str, embedder: OnnxMiniLMEmbedder) -> AsyncIterator[Brain]:
     opened = await open_brain(settings, embedder=embedder, url=db_url)
     yield opened
     await opened.close()
