@@ -96,6 +96,9 @@ async def _seed_services(owner: psycopg.AsyncConnection[Any], t: Tenant) -> None
     ]
     for sql, params in statements:
         await owner.execute(sql, params)
+    # A run no process holds: due for any worker (claim_due_runs, where runs have leases).
+    await owner.execute("INSERT INTO runs (id, tenant_id, user_id, role, request, status)"
+                        " VALUES (%s, %s, %s, 'operator', %s, 'queued')", (str(uuid.uuid4()), tid, user, f"queued for {tid}"))
     # Due approvals for the approval timer's function.
     await owner.execute("UPDATE approvals SET expires_at = now() - interval '1 minute' WHERE tenant_id = %s", (tid,))
 
