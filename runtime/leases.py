@@ -20,7 +20,7 @@ from typing import Any
 import structlog
 from psycopg_pool import AsyncConnectionPool
 
-from runtime.db import scoped
+from runtime.db import scoped, system_conn
 from runtime.runs import LeaseLost
 
 log = structlog.get_logger(__name__)
@@ -60,7 +60,7 @@ class Leases:
 
     async def claim_due(self, limit: int) -> list[dict[str, Any]]:
         """Claim up to `limit` due runs across tenants (tenants take turns): id, tenant_id, status."""
-        async with self.pool.connection() as conn, conn.transaction():
+        async with system_conn(self.pool) as conn:
             cur = await conn.execute("SELECT * FROM claim_due_runs(%s, %s, %s)", (self.owner, self.seconds, limit))
             return [dict(row) for row in await cur.fetchall()]
 
