@@ -124,7 +124,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
                 memory = f"{state['handoff_note']}\n{memory}".strip()
         ctx = PlanningContext(
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
-            system_prompt=deps.agents.prompt(spec.id),
+            system_prompt=deps.agents.prompt(spec.id), tenant=state["tenant"],
         )
         plan = await deps.plan(ctx)
         if plan.calls:

@@ -15,6 +15,8 @@ from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
 from runtime.planner.intents import plan_intents, split_names
 from runtime.planner.slots import builtin_slots
+from runtime.understanding.linking import link_plan, wrote
+from runtime.understanding.records import TenantRecords
 from tools.registry import ToolRegistry
 
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
@@ -95,8 +97,17 @@ def _last_round_stale(results: list[dict[str, Any]]) -> bool:
 
 
 class OfflinePlanner:
-    def __init__(self, tools: ToolRegistry):
+    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None):
         self.tools = tools
+        self.records = records
+
+    async def aplan(self, ctx: PlanningContext) -> Plan:
+        """`plan`, then the names in its calls linked against the tenant's records (see understanding/)."""
+        if self.records is None or not ctx.tenant:
+            return self.plan(ctx)
+        if wrote(ctx.results, self.tools):
+            self.records.invalidate(ctx.tenant)
+        return await link_plan(self.plan(ctx), ctx.tenant, self.records, self.tools)
 
     def plan(self, ctx: PlanningContext) -> Plan:
         if ctx.results and not _last_round_stale(ctx.results):
