@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
 from runtime.planner.intents import plan_intents, split_names
-from runtime.planner.slots import builtin_slots
 from runtime.understanding.linking import link_plan, wrote
 from runtime.understanding.records import TenantRecords
+from runtime.understanding.slots import builtin_slots
 from tools.registry import ToolRegistry
 
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
