@@ -14,12 +14,13 @@ tenant's records of its kind (`records.py`, `names.py`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from runtime.planner.base import Plan, PlannedCall
-from runtime.understanding.names import Link, choices_text
+from runtime.understanding.names import Link, choices_text, normal
 from runtime.understanding.records import KINDS, TenantRecords
 from tools.registry import ToolRegistry
 
@@ -65,14 +66,37 @@ def kind_of(tool: str, arg: str) -> tuple[str, bool] | None:
     return REFERENCES[arg], True
 
 
-async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: ToolRegistry) -> Plan:
-    """The plan with its calls' record names linked; or an answer when a name fits several records or none."""
+_AND = re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+|our\s+)?(?P<name>[A-Z0-9][\w'’-]*(?:\s+[A-Z0-9(][\w'’()-]*)*)")
+
+
+def _listed_with(request: str, value: str, link: Callable[[str], Link]) -> list[str]:
+    """Names written as a list right after `value` in the request ("the Oak Board and the Walnut Tray"), unless
+    the longer text is itself one name ("Salt and Pepper Set")."""
+    at = request.casefold().find(value.casefold())
+    if at < 0:
+        return []
+    rest, names = request[at + len(value):], []
+    while (found := _AND.match(rest)) is not None:
+        joined = request[at:at + len(value)] + rest[:found.end()]
+        whole = link(joined).found
+        if whole is not None and normal(whole) == normal(joined):
+            break
+        names.append(found.group("name"))
+        rest = rest[found.end():]
+    return names
+
+
+async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: ToolRegistry, request: str = "") -> Plan:
+    """The plan with its calls' record names linked; or an answer when a name fits several records or none.
+    A write's object followed in the request by more names ("A and the B") is done for each of them."""
     if not plan.calls or not tenant:
         return plan
     calls: list[PlannedCall] = []
     confidence = plan.confidence
     missing: list[str] = []
-    for call in plan.calls:
+    queue = list(plan.calls)
+    while queue:
+        call = queue.pop(0)
         writes = tools.get(call.tool).risk.value != "read"
         args = dict(call.args)
         for arg, value in call.args.items():
@@ -83,6 +107,15 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
             index = await records.index(tenant, kind)
             if index is None or not len(index):
                 continue
+            if writes and request and isinstance(value, str | list):
+                items = value if isinstance(value, list) else [value]
+                extra = [n for v in items if isinstance(v, str) for n in _listed_with(request, v, index.link)]
+                planned = {str(c.args.get(arg)).casefold() for c in [*plan.calls, *calls, *queue]}
+                extra = [n for n in extra if n.casefold() not in planned]
+                if isinstance(value, list):
+                    value = [*value, *extra]
+                else:  # one call each: "unpublish the Oak Board and the Red Mug"
+                    queue.extend(replace(call, args={**call.args, arg: name}) for name in extra)
             linked, score, problem = _link_value(value, kind, index.link, strict and writes and KINDS[kind].complete)
             if problem is not None and problem.question:
                 return Plan(answer=problem.text, confidence=0.0)
@@ -95,7 +128,13 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
     if missing:
         return Plan(answer=" ".join(dict.fromkeys(missing)) + " Nothing was changed; check the name and ask again.",
                     confidence=0.0)
+    calls = [replace(c, call_id=_renumbered(plan.calls[0].call_id, i)) for i, c in enumerate(calls)]
     return Plan(calls=calls, answer=plan.answer, confidence=confidence)
+
+
+def _renumbered(first_id: str, index: int) -> str:
+    step = first_id.split(".")[0]
+    return f"{step}.{index}"
 
 
 def _link_value(value: Any, kind: str, link: Any, strict: bool) -> tuple[Any, float, _Problem | None]:
