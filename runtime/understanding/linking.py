@@ -110,7 +110,8 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
             if writes and request and isinstance(value, str | list):
                 items = value if isinstance(value, list) else [value]
                 extra = [n for v in items if isinstance(v, str) for n in _listed_with(request, v, index.link)]
-                planned = {str(c.args.get(arg)).casefold() for c in [*plan.calls, *calls, *queue]}
+                planned = {str(v).casefold() for c in [*plan.calls, *calls, *queue]
+                           for v in (c.args.get(arg) if isinstance(c.args.get(arg), list) else [c.args.get(arg)])}
                 extra = [n for n in extra if n.casefold() not in planned]
                 if isinstance(value, list):
                     value = [*value, *extra]

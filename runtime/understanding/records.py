@@ -110,7 +110,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("collection", "saleor", _collections, complete=False),
     Kind("category", "saleor", _categories, complete=False),
     Kind("page", "wagtail", _pages),
-    Kind("lead", "crm", _leads),
+    Kind("lead", "crm", _leads, complete=False),  # a lead is also named by its company, not listed here
     Kind("contact", "crm", _contacts),
     Kind("account", "crm", _accounts),
     Kind("dashboard", "superset", _dashboards),
