@@ -110,8 +110,7 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
             if writes and request and isinstance(value, str | list):
                 items = value if isinstance(value, list) else [value]
                 extra = [n for v in items if isinstance(v, str) for n in _listed_with(request, v, index.link)]
-                planned = {str(v).casefold() for c in [*plan.calls, *calls, *queue]
-                           for v in (c.args.get(arg) if isinstance(c.args.get(arg), list) else [c.args.get(arg)])}
+                planned = {str(v).casefold() for c in [*plan.calls, *calls, *queue] for v in _as_list(c.args.get(arg))}
                 extra = [n for n in extra if n.casefold() not in planned]
                 if isinstance(value, list):
                     value = [*value, *extra]
@@ -131,6 +130,10 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
                     confidence=0.0)
     calls = [replace(c, call_id=_renumbered(plan.calls[0].call_id, i)) for i, c in enumerate(calls)]
     return Plan(calls=calls, answer=plan.answer, confidence=confidence)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _renumbered(first_id: str, index: int) -> str:
