@@ -42,6 +42,7 @@ from runtime.routing_store import load_or_train
 from runtime.runs import Actor, LeaseLost, RunNotFound, RunStateConflict, RunStore
 from runtime.services import BoundServices, make_factories
 from runtime.settings import Settings, make_embedder
+from runtime.understanding.records import TenantRecords
 from runtime.wiring import ClientFactory, SystemWiring, current_namespace
 from tools.context import ToolContext
 from tools.limits import text_problem
@@ -121,7 +122,8 @@ class Brain:
         self.clients = ClientFactory(settings, systems)
         self.executor = Executor(tools, self.ledger, self._tool_context)
         self.services = make_factories(self)
-        self.offline_planner = OfflinePlanner(tools)
+        self.records = TenantRecords(self.clients.for_tenant, scope=current_namespace)
+        self.offline_planner = OfflinePlanner(tools, records=self.records)
         self.saver = AsyncPostgresSaver(pool)
         self.graph = build_graph(self._deps(), self.saver)
 
@@ -186,7 +188,7 @@ class Brain:
     async def _plan(self, ctx: PlanningContext) -> Plan:
         model = self._model()
         if model is None:
-            return self.offline_planner.plan(ctx)
+            return await self.offline_planner.aplan(ctx)
         return await LLMPlanner(model, self.tools).plan(ctx)
 
     async def _policy(self, tenant: str) -> Policy:

@@ -142,7 +142,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
                 memory = f"{state['handoff_note']}\n{memory}".strip()
         ctx = PlanningContext(
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
-            system_prompt=deps.agents.prompt(spec.id),
+            system_prompt=deps.agents.prompt(spec.id), tenant=state["tenant"],
         )
         with tracing.span("plan", agent=spec.id, round=total + 1) as current:
             plan = await deps.plan(ctx)

@@ -18,7 +18,8 @@ from agents.registry import AgentRegistry
 from agents.routing import NONE, Candidate, RoutingModel
 from memory.embeddings import Embedder
 from runtime.llm import Model, ModelError
-from runtime.planner.intents import cued_tools, resolve_references
+from runtime.understanding.cues import cued_tools
+from runtime.understanding.mentions import resolve_references
 
 Decision = Literal["route", "clarify", "decline"]
 

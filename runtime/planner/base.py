@@ -33,6 +33,7 @@ class PlanningContext:
     results: list[dict[str, Any]]
     memory: str = ""
     system_prompt: str = ""
+    tenant: str = ""  # whose records the names in the request are linked against
 
 
 def compose_answer(results: list[dict[str, Any]], tools: ToolRegistry) -> str:

@@ -21,7 +21,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from runtime.planner.slots import MONTHS, WEEKDAYS, builtin_slots
+from runtime.understanding.cues import CUES, LANGUAGES
+from runtime.understanding.mentions import (
+    QUESTION,
+    after,
+    after_colon,
+    amount,
+    capital_names,
+    drop_none,
+    emails,
+    first_quoted,
+    number_after,
+    order_number,
+    owner,
+    person_or_email,
+    quoted_all,
+    reason,
+    target,
+    tidy,
+)
+from runtime.understanding.slots import builtin_slots
 
 Args = dict[str, Any]
 Reader = Callable[[str, dict[str, str]], Args]
@@ -46,188 +65,7 @@ class Intent:
         return found.start()
 
 
-# ---- reading names and values ------------------------------------------------------------------------
-
-_STOP = (r"(?:\s*(?:[,.;:!?(]|\s-\s|\s—\s)|\s+(?:to|into|in|on|at|for|from|with|is|are|was|has|have|should|"
-         r"needs?|now|and|but|so|because|as|by|off|out|from|live|page|it|they|which|that|this|please|pls|asap|"
-         r"today|tomorrow|since|until|then|again|too|also|anymore|any\s+more)\b|\s*$)")
-_THE = re.compile(r"\b(?:the|our|my|that|this)\s+(?P<name>(?:[\w'’&+.-]+\s+){0,5}?[\w'’&+.-]+?)" + _STOP, IC)
-_CAPITAL = re.compile(r"(?<![\w'’])(?:[A-Z0-9][\w'’&.+-]*)(?:\s+(?:[A-Z0-9][\w'’&.+-]*|of|and|for|&|the|in|de))*"
-                      r"(?<![\s'’])")
-_NOT_TARGET = {
-    "i", "i'm", "we", "we're", "it", "its", "the", "a", "an", "our", "my", "please", "pls", "hey", "hi", "ok", "seo",
-    "sku", "crm", "url", "usd", "inr", "eur", "us", "ai", "faq", "cta", "vip", "telegram", "new", "make", "set",
-    "change", "update", "put", "add", "create", "write", "take", "mark", "move", "give", "let", "can", "could",
-    "also", "then", "now", "that", "this", "these", "those", "customer", "someone", "anyone", "everyone", "order",
-    "page", "product", "store", "site", "website", "lead", "deal", "task", "contact", "account", "note", "notes",
-}
-
-
-_FIELD_OF = re.compile(r"^(?:(?:the|its|their)\s+)?(?:price|cost|description|copy|seo\s+title|title|slug|name|category|stock|"
-                       r"sku|weight|tags?|status|stage|owner|score)\s+(?:of|for|on)\s+(?:the\s+|our\s+|my\s+)?", IC)
-
-
-_FILLER = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|now|for\s+now|today|too|again|straight\s+away|right\s+away|"
-                     r"right\s+now|immediately))+$", IC)
-
-
-_FIELD_AFTER = re.compile(r"(?<=\w)(?:'s)?\s+(?:description|slug|price|seo\s+title|seo|copy|sku|stock|tags?|task|deal|"
-                          r"opportunity|lead|account)$", IC)
-
-
-def _tidy(text: str) -> str:
-    text = text.strip().strip(".,;:!?\"'“”‘’").strip()
-    text = _FIELD_AFTER.sub("", _FIELD_OF.sub("", _FILLER.sub("", text)))
-    return re.sub(r"['’]s$", "", text).strip()
-
-
-def quoted_all(request: str) -> list[str]:
-    return [m.group(1).strip() for m in re.finditer(r"(?<![\w'’])[\"“'‘]([^\"“”'‘’]{2,}?)[\"”'’](?![\w'’])", request)]
-
-
-def first_quoted(request: str) -> str | None:
-    found = quoted_all(request)
-    return found[0] if found else None
-
-
-def capital_names(request: str) -> list[tuple[int, str]]:
-    """Capitalised runs ("Glass Teapot 1L", "Casa Verde SEO"), opening verbs and small words trimmed off."""
-    names = []
-    for found in _CAPITAL.finditer(request):
-        words = found.group(0).split()
-        start = found.start()
-        while words and (words[0].lower().strip("'’") in _NOT_TARGET or words[0].lower() in MONTHS
-                         or words[0].lower() in WEEKDAYS or re.fullmatch(r"\d+(?:\.\d+)?[kK%]?|[A-Z]{2,}-[\w-]+", words[0])):
-            start += len(words[0]) + 1
-            words.pop(0)
-        while words and words[-1].lower() in ("of", "and", "for", "&", "the", "in", "de"):
-            words.pop()
-        if words and not all(re.fullmatch(r"[\d.,]+", w) for w in words):
-            names.append((start, _tidy(" ".join(words))))
-    return [(s, n) for s, n in names if n and n.lower() not in _NOT_TARGET]
-
-
-def the_phrases(request: str) -> list[tuple[int, str]]:
-    """Phrases after the/our/my/that: "the blue vase", "our linen apron"."""
-    found = []
-    for match in _THE.finditer(request):
-        name = _tidy(match.group("name"))
-        if name and name.split()[0].lower() not in _NOT_TARGET and not re.fullmatch(r"[\d.,]+", name):
-            found.append((match.start("name"), name))
-    return found
-
-
-_DETERMINERS = {"the", "that", "this", "our", "my", "its", "their", "a", "an", "his", "her", "of", "on", "for", "to", "pull",
-                "unpublish", "publish"}
-# A request that opens with its object: "red mug should be 13 dollars", "organic cotton tee needs an XL option".
-_SUBJECT = re.compile(r"^\s*(?:the\s+|our\s+)?(?P<name>[a-z][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)\s+"
-                      r"(?:should|needs?|is|are|costs?|now|has|have|got|must)\b")
-
-
-def target(request: str, *, before: str | None = None, skip: Iterable[str | None] = ()) -> str | None:
-    """The object a request is about: a quoted name, the name written before `before` ("the About page"),
-    a capitalised name, else a phrase after "the". Values given elsewhere (`skip`) are not targets."""
-    skipped = {s.casefold() for s in skip if s}
-    quoted = [q for q in quoted_all(request) if q.casefold() not in skipped]
-    if before:
-        named = re.search(r"(?P<name>(?:[\w'’&+.-]+\s+){0,6}?[\w'’&+.-]+)\s+" + before + r"\b", request, IC)
-        if named:
-            words = named.group("name").split()
-            cut = max((i + 1 for i, w in enumerate(words) if w in _DETERMINERS), default=0)
-            words = words[cut:]
-            while words and words[0] in _NOT_TARGET:
-                words.pop(0)
-            if words:
-                return _tidy(" ".join(words))
-    if quoted:
-        return quoted[0]
-    subject = _SUBJECT.match(request)
-    opening = [(0, _tidy(subject.group("name")))] if subject else []
-    lowered = request.casefold()
-    spans = [(at, at + len(s)) for s in skipped if (at := lowered.find(s)) >= 0]
-    for position, name in sorted(opening + capital_names(request) + the_phrases(request), key=lambda c: (c[0], -len(c[1]))):
-        if name.casefold() not in skipped and not any(start <= position < end for start, end in spans):
-            return name
-    return None
-
-
-def after(request: str, pattern: str, *, upto: str = r"(?=\s*(?:[,;.!?]|\band\b|\bthen\b|$))") -> str | None:
-    """The text after a phrase: after(r"seo title(?: of [^,:]+?)? (?:to|:)") -> the new title."""
-    found = re.search(pattern + r"\s*[:\-–]?\s*(?P<value>.+?)" + upto, request, IC)
-    if not found:
-        return None
-    value = found.group("value").strip()
-    quoted = quoted_all(value)
-    return quoted[0] if quoted else _tidy(value) or None
-
-
-def after_colon(request: str, pattern: str) -> str | None:
-    """Everything after "pattern ... :" or "pattern to", up to the end: a description, a title."""
-    found = re.search(pattern + r"[^:]*?(?::|\bto\b|\bshould\s+(?:be|say|read)\b)\s*(?P<value>.+)$", request, IC)
-    if not found:
-        return None
-    value = found.group("value").strip().lstrip(":-– ").strip()
-    quoted = quoted_all(value)
-    return quoted[0] if quoted and len(quoted[0]) > len(value) / 2 else value.strip().strip("\"'“”‘’") or None
-
-
-def order_number(request: str, slots: dict[str, str]) -> str | None:
-    if slots.get("order"):
-        return slots["order"]
-    for found in re.finditer(r"(?<![\w.$#,-])#?(\d{3,6})(?![\w.,%]|\s*(?:x\b|units|pcs|usd|dollars|bucks|rs|inr))",
-                             request, IC):
-        return found.group(1)
-    return None
-
-
-def owner(request: str) -> str | None:
-    """A colleague a record goes to: "to Priya", "should go to Marcus", "for Jake"."""
-    found = re.search(r"\b(?:to|for|owner\s+(?:is|to)?|with)\s+(?P<who>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
-                      r"(?=\s*(?:$|[,.;:!?]|\b(?:he|she|they|as|since|because|instead|please|pls|now|and|due|by|on)\b))",
-                      request)
-    if found and found.group("who").split()[0].lower() not in _NOT_TARGET | set(MONTHS) | set(WEEKDAYS):
-        return found.group("who")
-    return None
-
-
-def number_after(request: str, pattern: str) -> str | None:
-    found = re.search(pattern + r".{0,24}?(?<![\w.-])\$?\s*(\d+(?:[.,]\d+)?)(?![\w-])", request, IC)
-    return found.group(1).replace(",", ".") if found else None
-
-
-def amount(request: str, slots: dict[str, str]) -> str | None:
-    """A sum of money: "$1,500", "12 USD", or a bare "18k" / "30k" after to/at/worth/is."""
-    if slots.get("money"):
-        return slots["money"]
-    found = re.search(r"\b(?:to|at|worth|is|of|for)\s+(\d+(?:\.\d+)?)\s*k\b", request, IC)
-    if found:
-        return f"{float(found.group(1)) * 1000:g}"
-    found = re.search(r"\b(?:worth|deal\s+is|amount\s+(?:is|of)?)\s+(\d{3,}(?:\.\d+)?)\b", request, IC)
-    return found.group(1) if found else None
-
-
-def reason(request: str) -> str:
-    """Why, as the user said it: the clause after a comma, dash or "because"; else the whole request."""
-    found = re.search(r"(?:,|\s-\s|\s—\s|\bbecause\b|\bsince\b)\s*(?P<why>[^,]{6,})$", request)
-    return _tidy(found.group("why")) if found else request.strip()
-
-
-def person_or_email(slots: dict[str, str], request: str) -> str | None:
-    return slots.get("email") or slots.get("person") or target(request)
-
-
-def emails(request: str) -> list[str]:
-    return re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", request)
-
-
-def drop_none(args: Args) -> Args:
-    return {k: v for k, v in args.items() if v is not None and v != [] and v != ""}
-
-
 # ---- the intents -------------------------------------------------------------------------------------
-
-def _c(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, IC)
 
 
 def _order_cancel(request: str, slots: dict[str, str]) -> Args:
@@ -267,7 +105,7 @@ def _product_update(request: str, slots: dict[str, str]) -> Args:
     product = target(request, skip=values) if (name or seo_title) else _product(request, slots, values)
     if name:
         rename = re.search(r"\brename\s+(?:the\s+)?(?P<old>.+?)\s+(?:to|as)\b", request, IC)
-        product = _tidy(rename.group("old")) if rename else product
+        product = tidy(rename.group("old")) if rename else product
     return {"product": product, "price": price, "name": name, "seo_title": seo_title, "slug": slug,
             "seo_description": seo_description, "description": description, "category": category}
 
@@ -347,7 +185,7 @@ def _discount(request: str, slots: dict[str, str]) -> Args:
                      upto=r"(?=\s+category\b)")
     collection = after(request, r"\b(?:on|for|across|in)\s+(?:the\s+|all\s+|everything\s+in\s+the\s+)?(?=[\w ]+\s+collection\b)",
                        upto=r"(?=\s+collection\b)")
-    name = quoted_all(request)[0] if quoted_all(request) else _tidy(request)[:60]
+    name = quoted_all(request)[0] if quoted_all(request) else tidy(request)[:60]
     return {"name": name, "discount_type": "percentage" if percent else ("fixed" if value else None), "value": value,
             "categories": [category] if category else None, "collections": [collection] if collection else None,
             "starts_at": slots.get("datetime_from") or slots.get("now"), "ends_at": slots.get("datetime_to")}
@@ -380,9 +218,6 @@ def _page_unpublish(request: str, slots: dict[str, str]) -> Args:
     return {"page": _page(request), "reason": reason(request)}
 
 
-LANGUAGES = {"french": "fr", "spanish": "es", "german": "de", "hindi": "hi", "tamil": "ta", "portuguese": "pt",
-             "italian": "it", "dutch": "nl", "arabic": "ar", "marathi": "mr", "telugu": "te", "bengali": "bn",
-             "japanese": "ja", "chinese": "zh", "kannada": "kn", "gujarati": "gu"}
 
 
 def _page_create(request: str, slots: dict[str, str]) -> Args:
@@ -584,72 +419,55 @@ def _broadcast(request: str, slots: dict[str, str]) -> Args:
 
 
 INTENTS: tuple[Intent, ...] = (
-    Intent("saleor.order_cancel", _c(r"\b(?:cancel|void)\b"), _order_cancel, unless=_c(r"\breminder|\bsubscription\b")),
-    Intent("saleor.order_refund", _c(r"\b(?:refund|give\s+(?:\w+\s+)?back|money\s+back|reimburse)"), _order_refund),
-    Intent("saleor.order_fulfill", _c(r"\b(?:fulfil+|fulfilled|ship|shipped|dispatch|dispatched|left\s+the\s+warehouse|awb|tracking)\b"),
+    Intent("saleor.order_cancel", CUES["saleor.order_cancel"].cue, _order_cancel, unless=CUES["saleor.order_cancel"].unless),
+    Intent("saleor.order_refund", CUES["saleor.order_refund"].cue, _order_refund),
+    Intent("saleor.order_fulfill", CUES["saleor.order_fulfill"].cue,
            _order_fulfill),
-    Intent("saleor.draft_order_create", _c(r"\b(?:phone|wholesale|draft|manual)\s+order\b|\border\s+for\s+[\w.+-]+@"),
+    Intent("saleor.draft_order_create", CUES["saleor.draft_order_create"].cue,
            _draft_order),
-    Intent("saleor.product_create", _c(r"\b(?:new\s+product|(?:add|create)\s+(?:a\s+)?(?:new\s+)?product|import\s+from\s+the\s+supplier|"
-                                       r"we\s+now\s+sell)\b"), _product_create,
+    Intent("saleor.product_create", CUES["saleor.product_create"].cue, _product_create,
            beats=("saleor.product_update", "saleor.variant_upsert", "saleor.product_publish", "saleor.product_unpublish")),
-    Intent("saleor.product_unpublish", _c(r"\b(?:unpublish|take\s+(?:it|them|\w+)?\s*off|stop\s+selling|discontinu\w*|"
-                                          r"hide\b|pull\b|off\s+the\s+(?:store|shop|site))"), _product_toggle,
+    Intent("saleor.product_unpublish", CUES["saleor.product_unpublish"].cue, _product_toggle,
            beats=("saleor.product_update",), each="product"),
-    Intent("saleor.product_publish", _c(r"\b(?:publish|put\s+.+?\s+live|make\s+.+?\s+live|go\s+live|back\s+on\s+(?:the\s+)?(?:store|shop))\b"),
-           _product_toggle, unless=_c(r"\bunpublish"), each="product"),
-    Intent("saleor.variant_upsert", _c(r"\b(?:variant|option|size[sd]?|weigh\w*|cost\s+price|sku\s+[A-Z]{2,}-|[A-Z]{2,}(?:-[A-Z0-9]+)+\s+"
-                                       r"(?:should|now|is|at|actually|costs?))\b"), _variant, needs=("price", "cost_price", "weight_kg", "product"),
+    Intent("saleor.product_publish", CUES["saleor.product_publish"].cue,
+           _product_toggle, unless=CUES["saleor.product_publish"].unless, each="product"),
+    Intent("saleor.variant_upsert", CUES["saleor.variant_upsert"].cue, _variant, needs=("price", "cost_price", "weight_kg", "product"),
            beats=("saleor.product_update",)),
-    Intent("saleor.product_update", _c(r"\b(?:price|rename|description|copy|seo\s+title|slug|category|should\s+(?:sell|cost|be)|"
-                                       r"now\s+\$?\d|make\s+it|friendlier|rewrite)\b"), _product_update, needs=("price", "name", "seo_title", "slug", "seo_description", "description", "category")),
-    Intent("saleor.voucher_deactivate", _c(r"\b(?:deactivate|disable|switch\s+(?:\w+\s+){0,2}off|turn\s+(?:\w+\s+){0,2}off|kill|expire)\b"),
+    Intent("saleor.product_update", CUES["saleor.product_update"].cue, _product_update, needs=("price", "name", "seo_title", "slug", "seo_description", "description", "category")),
+    Intent("saleor.voucher_deactivate", CUES["saleor.voucher_deactivate"].cue,
            _voucher_off),
-    Intent("saleor.customer_update", _c(r"\b(?:tag|tagged|last\s+name|first\s+name|note\s+on|profile)\b"), _customer_update, needs=("add_tags", "last_name", "first_name", "note")),
-    Intent("saleor.discount_create", _c(r"\b(?:markdown|mark\s+down|\d+\s*(?:%|percent)\s+off|sale\s+on|automatic)\b"), _discount),
-    Intent("wagtail.page_unpublish", _c(r"\b(?:unpublish|pull|take\s+(?:it\s+)?down|offline|shouldn'?t\s+be\s+live|not\s+be\s+live|"
-                                        r"remove\s+.+?\s+from\s+the\s+site)\b"), _page_unpublish, each="page"),
-    Intent("wagtail.page_publish", _c(r"\b(?:publish|put\s+.+?\s+live|make\s+.+?\s+live|go\s+live)\b"), _page_only,
-           unless=_c(r"\bunpublish|\bnot\s+publish|\bdon'?t\s+publish|\bdraft\s+only\b"), each="page"),
-    Intent("wagtail.page_create_draft", _c(r"\b(?:new\s+page|page\s+for|(?:need|create|make|build)\s+a\s+(?:\w+\s+)?page|"
-                                           r"page\s+draft|draft\s+(?:a\s+)?(?:\w+\s+)?page|version|translat\w*|in\s+(?:"
-                                           + "|".join(LANGUAGES) + r"))\b"), _page_create),
-    Intent("wagtail.page_update", _c(r"\b(?:seo\s+title|search\s+description|meta\s+description|slug|should\s+say|still\s+says|"
-                                     r"mention|add\s+a\s+(?:short\s+)?section|change|update|link)\b"), _page_update, needs=("seo_title", "search_description", "slug", "title", "body")),
-    Intent("crm.lead_create", _c(r"\b(?:new\s+lead|create\s+(?:a\s+)?leads?|add\s+(?:a\s+)?(?:new\s+)?leads?|as\s+a\s+(?:new\s+)?lead|signups?)\b"), _lead_create),
-    Intent("crm.lead_score_update", _c(r"\b(?:score|rate|rating)\b.*?\b(?:hot|warm|cold|\d{1,3})\b|\b(?:hot|warm|cold)\b.*?\bscore"),
+    Intent("saleor.customer_update", CUES["saleor.customer_update"].cue, _customer_update, needs=("add_tags", "last_name", "first_name", "note")),
+    Intent("saleor.discount_create", CUES["saleor.discount_create"].cue, _discount),
+    Intent("wagtail.page_unpublish", CUES["wagtail.page_unpublish"].cue, _page_unpublish, each="page"),
+    Intent("wagtail.page_publish", CUES["wagtail.page_publish"].cue, _page_only,
+           unless=CUES["wagtail.page_publish"].unless, each="page"),
+    Intent("wagtail.page_create_draft", CUES["wagtail.page_create_draft"].cue, _page_create),
+    Intent("wagtail.page_update", CUES["wagtail.page_update"].cue, _page_update, needs=("seo_title", "search_description", "slug", "title", "body")),
+    Intent("crm.lead_create", CUES["crm.lead_create"].cue, _lead_create),
+    Intent("crm.lead_score_update", CUES["crm.lead_score_update"].cue,
            _lead_score),
-    Intent("crm.lead_assign", _c(r"\b(?:assign|reassign|should\s+go\s+to|hand\s+(?:\w+\s+)?(?:over\s+)?to|give\s+.+?\s+to)\b"),
+    Intent("crm.lead_assign", CUES["crm.lead_assign"].cue,
            _lead_assign),
-    Intent("crm.lead_update", _c(r"\b(?:close\s+(?:his|her|their|the)\s+lead|nurture|disqualif\w*|qualif(?:y|ied)|decision\s+maker|"
-                                 r"went\s+with|not\s+interested|discovery\s+call)\b"), _lead_update, needs=("stage", "status")),
-    Intent("crm.lead_convert", _c(r"\bconvert\b"), _lead_convert),
-    Intent("crm.opportunity_update", _c(r"\b(?:negotiation|proposal\s+stage|closed?\s+won|closed?\s+lost|lost\s+on|close\s+it\s+out|"
-                                        r"expected\s+to\s+close|update\s+the\s+deal|probability|(?:bump|raise|lower|mark)\s+(?:the\s+)?.{0,40}?\bdeal\b|"
-                                        r"\bdeal\b.{0,40}?\b(?:won|lost|to\s+\$?\d))"), _opportunity_update, needs=("stage", "close_date", "amount", "probability")),
-    Intent("crm.task_update", _c(r"\b(?:close\s+that\s+task|task\s+is\s+(?:done|finished)|is\s+(?:done|finished)|reassign\s+['\"‘“]|"
-                                 r"(?:move|push|postpone|reschedule)\s+(?:the\s+)?.{0,40}?\btask\b|\btask\b.{0,40}?\bpriority)"),
+    Intent("crm.lead_update", CUES["crm.lead_update"].cue, _lead_update, needs=("stage", "status")),
+    Intent("crm.lead_convert", CUES["crm.lead_convert"].cue, _lead_convert),
+    Intent("crm.opportunity_update", CUES["crm.opportunity_update"].cue, _opportunity_update, needs=("stage", "close_date", "amount", "probability")),
+    Intent("crm.task_update", CUES["crm.task_update"].cue,
            _task_update, needs=("status", "owner", "due", "priority")),
-    Intent("crm.task_create", _c(r"\b(?:task\s+for|create\s+a\s+task|add\s+a\s+task|to-?do\b|follow-?up\s+task)\b"), _task_create),
-    Intent("crm.contact_upsert", _c(r"\b(?:new\s+contact|add\s+(?:him|her|them)|works\s+at|do\s+not\s+call|don'?t\s+call|"
-                                    r"not\s+to\s+phone|change\s+(?:her|his)\s+company|hired\s+a\s+new)\b"), _contact_upsert),
-    Intent("crm.account_upsert", _c(r"\b(?:add\s+(?:an?\s+)?account|new\s+account|update\s+the\s+account|officially\s+a\s+client|"
-                                    r"client\s+setup|website\s+is)\b"), _account_upsert),
-    Intent("crm.record_merge", _c(r"\b(?:merge|same\s+(?:lead|contact|company|person)|duplicates?|combine)\b"), _merge),
-    Intent("crm.record_delete", _c(r"\b(?:forgotten|erase|delete|remove\s+(?:him|her|them|\S+@\S+)\s+from\s+the\s+crm)\b"),
+    Intent("crm.task_create", CUES["crm.task_create"].cue, _task_create),
+    Intent("crm.contact_upsert", CUES["crm.contact_upsert"].cue, _contact_upsert),
+    Intent("crm.account_upsert", CUES["crm.account_upsert"].cue, _account_upsert),
+    Intent("crm.record_merge", CUES["crm.record_merge"].cue, _merge),
+    Intent("crm.record_delete", CUES["crm.record_delete"].cue,
            _delete),
-    Intent("crm.note_add", _c(r"\bnotes?\s+(?:from|on|about|for)\b|\blog\s+(?:a\s+)?note\b"), _note),
-    Intent("scheduler.reminder_cancel", _c(r"\b(?:cancel|skip|stop|delete|remove)\b.*\breminders?\b"), _reminder_cancel),
-    Intent("scheduler.reminder_create", _c(r"\b(?:remind|(?:set|add|create|schedule)\s+(?:up\s+)?(?:a\s+|the\s+)?reminders?|reminders?\s+(?:for|to|at|every|each|on)|every\s+(?:day|night|morning|evening)|each\s+(?:day|night|morning|evening))\b"),
+    Intent("crm.note_add", CUES["crm.note_add"].cue, _note),
+    Intent("scheduler.reminder_cancel", CUES["scheduler.reminder_cancel"].cue, _reminder_cancel),
+    Intent("scheduler.reminder_create", CUES["scheduler.reminder_create"].cue,
            _reminder_create),
-    Intent("gamification.achievement_award", _c(r"\b(?:badge|award|achievement)\b"), _award),
-    Intent("gamification.leaderboard_visibility_set", _c(r"\b(?:rankings?|leaderboards?)\b.*\b(?:anonym\w*|hide|hidden|public|shown|"
-                                                         r"visible|name)|\b(?:anonym\w*)\b"), _visibility),
-    Intent("gamification.portfolio_entry_create", _c(r"\b(?:showcase|case\s+study|portfolio)\b"), _portfolio),
-    Intent("memory.write", _c(r"\b(?:save|keep|remember|store|note\s+down|log)\b.*\b(?:brief|note|this|that|list|meds|track|it)\b|"
-                              r"\bsave\s+the\b"), _memory),
-    Intent("telegram.message_broadcast", _c(r"\b(?:broadcast|(?:tell|message|notify|ping|update)\s+(?:the\s+team|all|every\w*)|"
-                                            r"let\s+(?:the\s+team|every\w*|all)\b.+?\bknow|announce)\b"), _broadcast),
+    Intent("gamification.achievement_award", CUES["gamification.achievement_award"].cue, _award),
+    Intent("gamification.leaderboard_visibility_set", CUES["gamification.leaderboard_visibility_set"].cue, _visibility),
+    Intent("gamification.portfolio_entry_create", CUES["gamification.portfolio_entry_create"].cue, _portfolio),
+    Intent("memory.write", CUES["memory.write"].cue, _memory),
+    Intent("telegram.message_broadcast", CUES["telegram.message_broadcast"].cue, _broadcast),
 )
 BY_TOOL = {intent.tool: intent for intent in INTENTS}
 
@@ -661,7 +479,7 @@ def plan_intents(request: str, slots: dict[str, str], tools: Iterable[str]) -> l
              and (pos := intent.position(request)) is not None]
     beaten = {tool for _, intent in found for tool in intent.beats}
     calls: list[tuple[str, Args]] = []
-    if _QUESTION.search(request):
+    if QUESTION.search(request):
         return []
     chosen = sorted((f for f in found if f[1].tool not in beaten), key=lambda f: f[0])
     for index, (_, intent) in enumerate(chosen):
@@ -708,7 +526,7 @@ def listed_after(request: str, cue: re.Pattern[str]) -> list[str]:
     items = [item for item in items if item]
     if len(items) < 2 or not all(re.match(r"[A-Z0-9]", item) for item in items):
         return []
-    return [_tidy(item) for item in items]
+    return [tidy(item) for item in items]
 
 
 _JOIN = re.compile(r"\s*(?:[;]|,?\s+(?:and\s+then|then|and\s+also|also|plus)\s+|,?\s+and\s+(?=\w+\s))", IC)
@@ -729,51 +547,3 @@ def _slot_now(slots: dict[str, str]) -> datetime | None:
     return datetime.fromisoformat(slots["now"]) if slots.get("now") else None
 
 
-def cued_tools(request: str) -> list[str]:
-    """The tools whose words the request uses, in the order they come, whatever agent holds them."""
-    if _QUESTION.search(request):
-        return []
-    found = sorted((pos, intent.tool) for intent in INTENTS if (pos := intent.position(request)) is not None)
-    return [tool for _, tool in found]
-
-
-_INTO_EMAIL = re.compile(r"\binto\s+([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", IC)
-_PRONOUN = re.compile(r"\b(?:it|him|her|them|they|(?:the|that|this)\s+(?:lead|contact|page|post|article|order|product|deal|"
-                      r"collection|code|task))\b(?!['’])", IC)
-_POSSESSIVE = re.compile(r"\b(?:its|his|their)\s+(?P<what>(?:[\w-]+\s+){0,2}?[\w-]+)(?=\s+(?:to|as|from|for|in|on|at)\b|\s*[,.;]|\s*$)",
-                         IC)
-
-
-def main_object(part: str) -> str | None:
-    """What a part of a request acts on, as it names it: the kept record of a merge, an email, an order
-    number, a quoted title, else the name a target reading finds."""
-    slots = builtin_slots(part)
-    into = _INTO_EMAIL.search(part)
-    if into:
-        return into.group(1)
-    if slots.get("email"):
-        return slots["email"]
-    number = order_number(part, slots) if re.search(r"\border\b|#\d", part, IC) else None
-    if number:
-        return f"order {number}"
-    named = first_quoted(part)
-    if named and re.search(r"\b(?:titled|called|named|title\s+it)\b", part, IC):
-        return named  # a thing this part creates
-    if re.search(r"\b(?:page|article|post|listing)\b", part, IC):
-        return target(part, before=r"(?:page|article|post|listing)", skip=[named]) or named
-    return named or target(part)
-
-
-def resolve_references(part: str, previous: str) -> str:
-    """A later part of a two-job request with its pronouns replaced by what the earlier part acts on:
-    "publish it" after "write a post titled 'X'" is "publish X"."""
-    thing = main_object(previous)
-    if not thing or not (_PRONOUN.search(part) or _POSSESSIVE.search(part)):
-        return part
-    part = _POSSESSIVE.sub(lambda m: f"the {m.group('what')} of {thing}", part, count=1)
-    return _PRONOUN.sub(thing, part, count=1)
-
-
-# A question about the data ("what should I tackle first?", "show me...") asks for no change.
-_QUESTION = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|why|how|show|list|any|is|are|does|did|do\s+we|"
-                       r"give\s+me|tell\s+me|find|look|check|audit|review|compare|summari[sz]e)\b", IC)

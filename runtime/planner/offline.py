@@ -14,7 +14,10 @@ from pydantic import ValidationError
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
 from runtime.planner.intents import plan_intents, split_names
-from runtime.planner.slots import builtin_slots
+from runtime.understanding.guard import agents_vocabulary, unreadable
+from runtime.understanding.linking import link_plan, wrote
+from runtime.understanding.records import TenantRecords
+from runtime.understanding.slots import builtin_slots
 from tools.registry import ToolRegistry
 
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
@@ -95,12 +98,31 @@ def _last_round_stale(results: list[dict[str, Any]]) -> bool:
 
 
 class OfflinePlanner:
-    def __init__(self, tools: ToolRegistry):
+    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None):
         self.tools = tools
+        self.records = records
+        self._known: frozenset[str] | None = None
+
+    @property
+    def known_words(self) -> frozenset[str]:
+        if self._known is None:
+            self._known = agents_vocabulary(tuple(t.description for t in self.tools))
+        return self._known
+
+    async def aplan(self, ctx: PlanningContext) -> Plan:
+        """`plan`, then the names in its calls linked against the tenant's records (see understanding/)."""
+        if self.records is None or not ctx.tenant:
+            return self.plan(ctx)
+        if wrote(ctx.results, self.tools):
+            self.records.invalidate(ctx.tenant)
+        return await link_plan(self.plan(ctx), ctx.tenant, self.records, self.tools, ctx.request)
 
     def plan(self, ctx: PlanningContext) -> Plan:
         if ctx.results and not _last_round_stale(ctx.results):
             return Plan(answer=compose_answer(ctx.results, self.tools))
+        problem = unreadable(ctx.request, self.known_words)
+        if problem is not None:
+            return Plan(answer=problem, confidence=0.0)
         fallback: tuple[RequestPattern, re.Match[str]] | None = None
         for pattern in ctx.agent.patterns:
             match = pattern.regex().search(ctx.request)

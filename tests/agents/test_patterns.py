@@ -13,7 +13,7 @@ from agents.spec import AgentSpec
 from runtime.planner import offline
 from runtime.planner.base import Plan, PlanningContext
 from runtime.planner.offline import OfflinePlanner
-from runtime.planner.slots import builtin_slots
+from runtime.understanding.slots import builtin_slots
 from tools.registry import default_registry
 from tools.spec import Risk
 

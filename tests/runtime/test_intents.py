@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from agents.registry import load_specs
 from runtime.planner.base import PlanningContext
-from runtime.planner.intents import INTENTS, clause, plan_intents, resolve_references, split_names
+from runtime.planner.intents import INTENTS, clause, plan_intents, split_names
 from runtime.planner.offline import OfflinePlanner, catches_all
-from runtime.planner.slots import builtin_slots
+from runtime.understanding.mentions import resolve_references
+from runtime.understanding.slots import builtin_slots
 from tools.registry import default_registry
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from runtime import clock
-from runtime.planner.slots import builtin_slots
+from runtime.understanding.slots import builtin_slots
 
 # Wednesday 25 November 2026, 08:04 UTC.
 NOW = datetime(2026, 11, 25, 8, 4, tzinfo=UTC)

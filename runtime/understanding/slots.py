@@ -50,9 +50,10 @@ import calendar
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from runtime import clock as wall
+from runtime.understanding.when import named_zone, zone_after_time
 
 SlotFinder = Callable[[str], str | None]
 TimeFinder = Callable[[str, datetime], dict[str, str]]
@@ -491,11 +492,18 @@ def _times(request: str) -> list[time]:
     return [c.at for c in _clocks(request)] or _soft_times(request)
 
 
-def _zone(request: str) -> timezone:
-    for clock in _clocks(request):
+def _zone(request: str) -> tzinfo:
+    """The zone of the times written: one named right after a time, else any zone or offset the request names
+    (see when.py), else UTC."""
+    clocks = _clocks(request)
+    for clock in clocks:
         if clock.offset is not None:
             return timezone(timedelta(hours=clock.offset))
-    return UTC
+    for clock in clocks:
+        zone = zone_after_time(request[clock.end:])
+        if zone is not None:
+            return zone
+    return (named_zone(request) if clocks else None) or UTC
 
 
 # ---- days and periods ------------------------------------------------------------------------------
