@@ -56,11 +56,11 @@ bench: setup
 	$(BIN)/python -m bench.task_cost
 	$(BIN)/python -m bench.load
 
-# Every real-server integration test (tests/integration), Superset's included: the servers are
+# Every real-server test (tests/integration, and the real-server half of tests/conformance), Superset's included: the servers are
 # installed into their own virtualenvs under .brain/integration/ on the first run.
 .PHONY: integration
 integration: setup redis
-	$(BIN)/pytest -m integration tests/integration
+	$(BIN)/pytest -m integration tests/integration tests/conformance
 
 # The full cross-tenant attack suite: every table, view, sequence and function of the schema from
 # the catalog, every forged scope, both directions (a short run is part of `make test`).

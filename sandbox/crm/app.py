@@ -114,7 +114,8 @@ def _check_auth(request: Request, token: str | None, orgless_token: str | None) 
     if scheme.lower() == "bearer" and orgless_token and hmac.compare_digest(value, orgless_token):
         raise HTTPError(403, {"detail": "Organization context is required"})
     if scheme.lower() != "bearer" or not token or not hmac.compare_digest(value, token):
-        raise HTTPError(401, {"detail": "Invalid token."})
+        # django-crm 1.35 answers an unknown bearer token as a request without an organisation
+        raise HTTPError(403, {"detail": "Organization context is required"})
 
 
 def handle(store: CrmStore, token: str | None, orgless_token: str | None, request: Request) -> tuple[int, Any]:
