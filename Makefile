@@ -50,6 +50,11 @@ clean:
 eval: setup
 	$(BIN)/brain eval evals/suites/dev/*.jsonl evals/suites/test/*.jsonl --workers 2 --floors evals/floors.toml --json bench/results/eval-latest.json --html bench/results/eval-latest.html
 
+# The shipped suites of both splits against evals/floors.toml (the floors file pins the clock).
+.PHONY: eval-gate
+eval-gate: setup redis
+	$(BIN)/pytest -m evals tests/evals/test_shipped_suites.py
+
 bench: setup
 	$(BIN)/python -m bench.routing_bench
 	$(BIN)/python -m bench.memory_bench

@@ -26,7 +26,7 @@ FLOORS = REPO / "evals" / "floors.toml"
 WORKERS = 2  # CI's cores
 
 
-@pytest.mark.slow
+@pytest.mark.evals
 @pytest.mark.timeout(1800)  # see evals/suites/README.md for its time on two cores; far more on a busy box
 async def test_the_shipped_suites_stay_above_their_floors(pg_url: str, template_url: str, embedder: MiniLMEmbedder,
                                                           tmp_path: Path) -> None:
