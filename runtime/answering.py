@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 from policies.model import ROLE_RANK
 from runtime import db
 from runtime.approvals import ApprovalAnswer, answer_entries, check_answer
+from runtime.outcome import RunOutcome
 from runtime.runs import Actor, RunStateConflict
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain, RunOutcome
+    from runtime.brain import Brain
 
 
 class PermissionDenied(PermissionError):
@@ -27,8 +28,6 @@ class PermissionDenied(PermissionError):
 
 async def answer_approval(brain: Brain, run_id: str, actor: Actor, answer: ApprovalAnswer, *,
                           drive: bool = True) -> RunOutcome:
-    from runtime.brain import RunOutcome
-
     run = await brain.get_run(run_id, actor)
     run_id = str(run["id"])
     with db.tenant_scope(run["tenant_id"], actor.role):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -34,6 +33,7 @@ from runtime.graph import GraphDeps, RunState, build_graph
 from runtime.leases import Heartbeat, Leases, process_owner
 from runtime.ledger import Ledger
 from runtime.llm import current_model
+from runtime.outcome import RunOutcome as RunOutcome  # re-exported: callers import it from here
 from runtime.planner.base import Plan, PlanningContext
 from runtime.planner.llm import LLMPlanner
 from runtime.planner.offline import OfflinePlanner
@@ -87,16 +87,6 @@ def memory_tenant(tenant: str) -> str:
     that namespace's, so a case's memories neither see nor leave anything in the tenant's."""
     namespace = current_namespace()
     return f"{tenant}#{namespace}" if namespace else tenant
-
-
-@dataclass
-class RunOutcome:
-    run_id: str
-    status: str
-    answer: str | None = None
-    approval: dict[str, Any] | None = None
-    route: dict[str, Any] | None = None
-    results: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Brain:

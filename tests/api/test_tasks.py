@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.settings import ApiSettings
+from bootstrap import open_brain
 from runtime.brain import Brain
 from runtime.engine import LeaseWorker
 from runtime.runs import Actor
@@ -131,7 +132,7 @@ async def test_without_an_embedded_worker_the_api_only_records_and_a_worker_exec
         assert (await http.get(f"/tasks/{created['id']}", headers=auth())).json()["status"] == "queued"
         assert await brain.run_events(created["id"], Actor("dana", "demo", "operator")) == []
 
-        worker_brain = await Brain.open(settings, embedder=brain.router.embedder, url=db_url)  # a worker process
+        worker_brain = await open_brain(settings, embedder=brain.router.embedder, url=db_url)  # a worker process
         try:
             worker = LeaseWorker(worker_brain)
             assert await worker.drain() == 1

@@ -25,7 +25,7 @@ BRAIN = str(Path(sys.executable).parent / "brain")
 
 SUBMIT_AND_HANG = """
 import asyncio, sys
-from runtime.brain import Brain
+from bootstrap import open_brain
 from runtime.logging import configure_logging
 from runtime.runs import Actor
 from runtime.settings import load_settings

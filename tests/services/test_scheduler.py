@@ -189,7 +189,7 @@ async def test_reminders_are_per_tenant_and_per_namespace(brain: Brain) -> None:
 
 WORKER = """
 import asyncio, sys
-from runtime.brain import Brain
+from bootstrap import open_brain
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
 
