@@ -1,7 +1,8 @@
 -- claim_due_runs (012_run_leases.sql) handed any brain_app session every tenant's due runs and
 -- wrote its lease on them: a cross-tenant write. Like the other cross-tenant helpers (013), it now
 -- answers the system scope (the worker's own, runtime/db.py system_conn) in full and a tenant scope
--- about its own runs only; no scope, nothing. Guarded so that it applies wherever 012 is present.
+-- about its own runs only; no scope, nothing. Tenants keep taking turns (012's order).
+-- Guarded so that it applies wherever 012 is present.
 DO $migration$
 BEGIN
     IF to_regprocedure('public.claim_due_runs(text, double precision, integer)') IS NULL THEN
@@ -21,18 +22,19 @@ BEGIN
                status = CASE WHEN r.status = 'queued' THEN 'running' ELSE r.status END,
                updated_at = now()
          WHERE r.id IN (
-               SELECT l.id FROM public.runs l
-                WHERE l.id IN (SELECT ranked.id FROM (
-                          SELECT d.id, d.created_at,
-                                 row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.created_at) AS turn
-                            FROM public.runs d
-                           WHERE d.status IN ('queued', 'running', 'resuming')
-                             AND (d.lease_expires_at IS NULL OR d.lease_expires_at < clock_timestamp())
-                             AND (public.brain_role() = 'system' OR d.tenant_id = public.brain_tenant())) ranked
-                        ORDER BY ranked.turn, ranked.created_at LIMIT max_rows * 4)
-                  AND l.status IN ('queued', 'running', 'resuming')
+               SELECT l.id
+                 FROM public.runs l
+                 JOIN (SELECT d.id, d.created_at,
+                              row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.created_at) AS turn
+                         FROM public.runs d
+                        WHERE d.status IN ('queued', 'running', 'resuming')
+                          AND (d.lease_expires_at IS NULL OR d.lease_expires_at < clock_timestamp())
+                          AND (public.brain_role() = 'system' OR d.tenant_id = public.brain_tenant())) c
+                   ON c.id = l.id
+                WHERE l.status IN ('queued', 'running', 'resuming')
                   AND (l.lease_expires_at IS NULL OR l.lease_expires_at < clock_timestamp())
-                LIMIT max_rows FOR UPDATE SKIP LOCKED)
+                ORDER BY c.turn, c.created_at
+                LIMIT max_rows FOR UPDATE OF l SKIP LOCKED)
         RETURNING r.id, r.tenant_id, r.status
         $body$
     $sql$;

@@ -12,6 +12,7 @@ from typing import Any
 
 from runtime.brain import Brain
 from runtime.llm import ModelReply, use_model
+from runtime.taint import QUOTE_CLOSE, QUOTE_OPEN
 from runtime.testing.model import ScriptedModel, tool_step
 from sandbox.superset import demo_tables
 from tests.runtime.helpers import ACTOR, ledger_kinds
@@ -21,9 +22,15 @@ SQL = ("SELECT channel, COUNT(*) AS orders FROM orders WHERE store = 'CoreLDove'
        "GROUP BY channel ORDER BY orders DESC")
 
 
+def tool_message(content: str) -> Any:
+    """A tool result as the model sees it: JSON quoted as untrusted data."""
+    assert content.startswith(QUOTE_OPEN) and content.endswith(QUOTE_CLOSE)
+    return json.loads(content.removeprefix(QUOTE_OPEN).removesuffix(QUOTE_CLOSE))
+
+
 def answer_from_the_query(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> ModelReply:
     """The model's last step: read the SQL result it was given and say what it shows."""
-    result = json.loads(messages[-1]["content"])["result"]
+    result = tool_message(messages[-1]["content"])["result"]
     top = result["rows"][0]
     return ModelReply(text=f"{top['channel']} led 2025 with {top['orders']} orders (query {result['query_id']}).")
 
@@ -46,7 +53,7 @@ async def test_sql_data_analyst_answers_from_superset(brain: Brain) -> None:
     assert out.route is not None and out.route["agent"] == "sql_data_analyst"
     assert {t["function"]["name"] for t in model.calls[0].tools or []} == {"superset__dataset_list",
                                                                          "superset__sql_query"}
-    datasets = json.loads(model.calls[1].messages[-1]["content"])["result"]
+    datasets = tool_message(model.calls[1].messages[-1]["content"])["result"]
     assert {d["name"] for d in datasets["datasets"]} == {"orders", "customer_orders"}
     assert await ledger_kinds(brain, out.run_id) == [
         ("1.0", "decision", "auto"), ("1.0", "started", None), ("1.0", "result", "ok"),
