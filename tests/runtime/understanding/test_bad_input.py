@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from agents.registry import load_specs
+from bootstrap import client_factory
 from runtime.planner.base import Plan, PlanningContext
 from runtime.planner.offline import OfflinePlanner
 from runtime.settings import Settings
 from runtime.understanding.guard import MAX_CHARS, unreadable, vocabulary
 from runtime.understanding.records import TenantRecords
-from runtime.wiring import ClientFactory
 from tests.conftest import SHARED
 from tools.registry import default_registry
 
@@ -27,7 +27,7 @@ SPECS = {spec.id: spec for spec in load_specs()}
 
 @pytest.fixture
 async def planner(tmp_path: Path) -> AsyncIterator[OfflinePlanner]:
-    factory = ClientFactory(Settings(home=tmp_path / "brain", specs_dir=SHARED / "specs", redis_url=None, model=None))
+    factory = client_factory(Settings(home=tmp_path / "brain", specs_dir=SHARED / "specs", redis_url=None, model=None))
     factory.sandbox_store("saleor", TENANT, seed_demo=False).seed({"products": [
         {"name": "Oak Board", "price": 30.0, "sku": "OAK-1", "category": "Kitchen"},
         {"name": "Red Mug", "price": 12.0, "sku": "MUG-R", "category": "Kitchen"},

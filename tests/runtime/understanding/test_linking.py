@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bootstrap import client_factory
 from runtime.planner.base import Plan, PlannedCall
 from runtime.settings import Settings
 from runtime.understanding.linking import link_plan, wrote
@@ -23,7 +24,7 @@ TENANT = "acme"
 
 @pytest.fixture
 async def factory(tmp_path: Path) -> AsyncIterator[ClientFactory]:
-    made = ClientFactory(Settings(home=tmp_path / "brain", specs_dir=SHARED / "specs", redis_url=None, model=None))
+    made = client_factory(Settings(home=tmp_path / "brain", specs_dir=SHARED / "specs", redis_url=None, model=None))
     store = made.sandbox_store("saleor", TENANT, seed_demo=False)
     store.seed({"products": [
         {"name": "Oak Board", "price": 30.0, "sku": "OAK-1", "category": "Kitchen"},
