@@ -43,7 +43,7 @@ class StockOps(SaleorBase):
 
     async def _stocked_products(self, ref: str) -> list[Node]:
         """The product `ref` names (ID, slug, name, SKU), else the products a search for it (or for
-        its singular: "Yoga Mats") finds."""
+        its singular: "Cork Blocks") finds."""
         try:
             return [await self._product(ref, by_sku=True)]
         except NotFound:

@@ -514,8 +514,8 @@ def split_names(value: str) -> list[str]:
 
 
 def listed_after(request: str, cue: re.Pattern[str]) -> list[str]:
-    """Names listed right after a request's words, each capitalised: "unpublish the Wool Scarf and the
-    Puffer Vest" -> [Wool Scarf, Puffer Vest]; anything else (one name, lowercase words) -> []."""
+    """Names listed right after a request's words, each capitalised: "unpublish the Felt Hat and the
+    Rain Cape" -> [Felt Hat, Rain Cape]; anything else (one name, lowercase words) -> []."""
     found = cue.search(request)
     if not found:
         return []

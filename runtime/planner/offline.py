@@ -56,7 +56,7 @@ def _fill(value: Any, slots: dict[str, str], split: bool = False) -> Any:
         for v in value:
             filled = _fill(v, slots)
             if split and isinstance(v, str) and _TEMPLATE.fullmatch(v) and isinstance(filled, str):
-                items.extend(split_names(filled))  # ["{products}"] from "the Wool Scarf and the Puffer Vest"
+                items.extend(split_names(filled))  # ["{products}"] from "the Felt Hat and the Rain Cape"
             elif filled is not None:
                 items.append(filled)
         return items

@@ -9,9 +9,9 @@ Plain slots:
   code       an uppercase promo or referral code: SPRING15, CASA-7K2, FREESHIP
   phone      a phone number: +52 55 1234 5678, 555-0142
   url        a web address or bare domain: https://x.com/a, glowsalon.com
-  person     a capitalised first and last name: Tom Reed
+  person     a capitalised first and last name: Ada Moss
   company    a capitalised name after at/for/with/from/on/about/under/to (or opening the request): Casa Verde
-  record     the CRM record named: contact:Tom Reed for a person, else account:Casa Verde
+  record     the CRM record named: contact:Ada Moss for a person, else account:Harbor Lane
   count      the number before a noun: "5 uses" -> 5, "three posts" -> 3
   channel    google, meta, facebook, instagram, linkedin, x, tiktok or email
   days       a duration in days: "in 6 months" -> 180, "in a year" -> 365
@@ -220,7 +220,7 @@ def _is_name_word(word: str, stop: set[str]) -> bool:
 
 
 def find_person(request: str) -> str | None:
-    """A capitalised first and last name ("Tom Reed"), not a product, company, month or opening verb."""
+    """A capitalised first and last name ("Ada Moss"), not a product, company, month or opening verb."""
     for run in _capital_runs(request):
         words = list(run.words)
         while words and not _is_name_word(words[0], _NOT_NAMES):
@@ -277,7 +277,7 @@ def find_company(request: str) -> str | None:
 
 
 def find_record(request: str) -> str | None:
-    """A CRM record the request is about: "contact:Tom Reed" for a person, else "account:Casa Verde"."""
+    """A CRM record the request is about: "contact:Ada Moss" for a person, else "account:Harbor Lane"."""
     person = find_person(request)
     if person:
         return f"contact:{person}"
