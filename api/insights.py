@@ -82,7 +82,7 @@ async def _crm(client: Any) -> SystemNumbers:
                                                 client.opportunity_search(limit=200))
     return SystemNumbers(available=True, numbers={"open_leads": len(leads), "new_leads_30d": len(recent),
                                                   "converted_to_deals": len(deals)},
-                         breakdown={"leads_by_status": dict(Counter(str(lead.get("status")) for lead in leads))})
+                         breakdown={"leads_by_status": dict(Counter(str(lead.get("status") or "no status") for lead in leads))})
 
 
 async def _wagtail(client: Any) -> SystemNumbers:

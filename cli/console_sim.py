@@ -1,6 +1,6 @@
 """The console's eval-suite simulation, handed to the API app by `brain serve` (the API does not import evals).
 
-A draft policy is replayed over the first cases of the dev policy suite with `evals/policy_sim.py`,
+A draft policy is replayed over cases spread over the dev policy suite with `evals/policy_sim.py`,
 under the current policy and the draft. The cases run as a tenant of their own (SIM_TENANT), so the
 replays never show among a real tenant's runs, and the draft decides them as it would the editor's
 tenant (the simulation tenant has no overrides of its own).
@@ -33,8 +33,9 @@ def suite_simulator(suite: Path = SUITE) -> Any:
     moment = floors.load_moment(FLOORS) if FLOORS.is_file() else None
 
     async def simulate(brain: Brain, draft: Policy, cases: int) -> dict[str, Any]:
-        items = [item.model_copy(update={"case": item.case.model_copy(update={"tenant": SIM_TENANT})})
-                 for item in load_suites([suite])[:cases]]
+        every = load_suites([suite])
+        sample = every[::max(1, len(every) // cases)][:cases]  # spread over the suite, not its first kind of case
+        items = [item.model_copy(update={"case": item.case.model_copy(update={"tenant": SIM_TENANT})}) for item in sample]
         sim = await policy_sim.simulate(brain, items, draft, EvalOptions(workers=2, mode="offline", now=moment),
                                         draft_path="console draft")
         return {"suite": suite.name, "cases": len(items), "current": _counts(sim.current_tally),

@@ -52,7 +52,7 @@ async def _policy_context(v: Visit, scope: str) -> dict[str, Any]:
             "rules_json": json.dumps(document.get("rules", []), indent=1), "history": history,
             "refusal": _may_edit(v, scope), "title": "Policy",
             "destructive": sorted(t.id for t in v.brain.tools if t.risk is Risk.DESTRUCTIVE),
-            "super": v.actor.role == "super_admin"}
+            "is_super": v.actor.role == "super_admin"}
 
 
 @router.get("/policies")

@@ -68,7 +68,7 @@ def fields_for(model: type[BaseModel], proposed: dict[str, Any], sent: Any = Non
         kind, choices = _kind(prop, defs)
         value = str(sent.get(PREFIX + name, "")) if sent is not None else _shown(kind, proposed.get(name))
         out.append(Field(name=name, kind=kind, value=value, required=name in required,
-                         description=str(prop.get("description") or prop.get("title") or ""), choices=choices))
+                         description=str(prop.get("description") or ""), choices=choices))
     return out
 
 
