@@ -126,7 +126,7 @@ async def console(pg_url: str, template_url: str, redis_url: str) -> AsyncIterat
            "PYTHONPATH": str(REPO)}
     env.pop("BRAIN_MODEL", None)
     log = (home / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--port", str(port)], cwd=REPO, env=env,
+    server = subprocess.Popen([str(Path(sys.executable).parent / "brain"), "serve", "--port", str(port)], cwd=REPO, env=env,
                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
