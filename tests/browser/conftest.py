@@ -11,7 +11,6 @@ import asyncio
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -108,7 +107,7 @@ async def _add_users(url: str) -> None:
 
 @pytest.fixture(scope="session")
 async def console(pg_url: str, template_url: str, redis_url: str) -> AsyncIterator[Console]:
-    if not CHROMIUM.exists():
+    if not await asyncio.to_thread(CHROMIUM.exists):
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: `make browser` installs it (apt-get install chromium)")
     name = f"browser_{uuid.uuid4().hex[:10]}"
     async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
@@ -126,7 +125,7 @@ async def console(pg_url: str, template_url: str, redis_url: str) -> AsyncIterat
            "PYTHONPATH": str(REPO)}
     env.pop("BRAIN_MODEL", None)
     log = (home / "serve.log").open("w")
-    server = subprocess.Popen([str(Path(sys.executable).parent / "brain"), "serve", "--port", str(port)], cwd=REPO, env=env,
+    server = subprocess.Popen(  # noqa: ASYNC220 (a long-lived server, not a command awaited here)[str(Path(sys.executable).parent / "brain"), "serve", "--port", str(port)], cwd=REPO, env=env,
                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

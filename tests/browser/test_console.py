@@ -201,8 +201,10 @@ async def test_every_page_renders(page: Page, console: Console) -> None:
     await expect(page).to_have_title("sample report")
     await page.goto(f"{console.url}/admin/reports")
     await shot(page, "13-eval-reports")
+    await page.click("header button:has-text('Sign out')")
     await page.set_viewport_size({"width": 390, "height": 844})
-    await page.goto(f"{console.url}/admin/approvals")
+    await sign_in(page, console, "admin-b")  # tenant-b's product run from the isolation test waits here
+    await expect(page.locator("#inbox")).to_contain_text("Slate Coaster")
     await shot(page, "14-approvals-phone")
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the approvals page scrolls sideways on a phone ({width} px)"
