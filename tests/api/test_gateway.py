@@ -7,7 +7,15 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from adapters.errors import AdapterError, AuthError, Conflict, InvalidRequest, NotFound, RateLimited, Unavailable
+from adapters.errors import (
+    AdapterError,
+    AuthError,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    RateLimited,
+    Unavailable,
+)
 from api.errors import ApiError
 from api.gateway import adapter_errors
 from runtime.brain import Brain
