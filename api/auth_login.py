@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import mint_token, unauthorized
 from api.deps import PREFIX, ApiState, BrainDep, State, api_state
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from api.limits import RateLimiter
 from api.models import PlainText
 from runtime.brain import Brain
 from runtime.users import AccountLocked, LoginRefused, SessionInvalid, User, UserStore
 
-router = APIRouter(prefix=f"{PREFIX}/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix=f"{PREFIX}/auth", tags=["auth"], responses={
+    **ERROR_RESPONSES, 503: {"model": ErrorBody, "description": "the Brain is starting, or local sign-in is off"}})
 
 
 @dataclass
@@ -123,7 +124,6 @@ async def refresh_pair(state: ApiState, found: Accounts, token: str) -> TokenPai
 
 
 @router.post("/login", response_model=TokenPair, summary="Sign in with a local user's e-mail and password",
-             responses={503: {"description": "local sign-in is off (a JWKS URL is configured)"}},
              description="Answers an access token (the API's HS256 JWT, short-lived) and a refresh token. A wrong "
                          "e-mail or password is a 401 with one message for both; too many attempts from one address, "
                          "or an account locked after repeated wrong passwords, is a 429 with Retry-After.")
@@ -134,7 +134,6 @@ async def login(body: LoginBody, request: Request, state: State, brain: BrainDep
 
 
 @router.post("/refresh", response_model=TokenPair, summary="A new access token for a refresh token",
-             responses={503: {"description": "local sign-in is off (a JWKS URL is configured)"}},
              description="The refresh token is used up: the answer carries a new one. An unknown, expired or revoked "
                          "token (or one of a disabled user) is a 401.")
 async def refresh(body: RefreshBody, request: Request, state: State, brain: BrainDep) -> TokenPair:

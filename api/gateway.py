@@ -33,6 +33,8 @@ from runtime.wiring import SystemNotConfigured
 
 router = APIRouter(prefix=PREFIX, tags=["gateway"], responses={
     **ERROR_RESPONSES,
+    404: {"model": ErrorBody, "description": "the external system says the object does not exist"},
+    409: {"model": ErrorBody, "description": "the external system reports a conflict"},
     502: {"model": ErrorBody, "description": "the external system refused the Brain's credentials "
                                                                   "or answered something unexpected"},
     503: {"model": ErrorBody, "description": "the external system is not configured or unreachable"},

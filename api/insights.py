@@ -144,6 +144,7 @@ async def tenant_insights(brain: Brain, actor: Actor, tenant: str) -> Insights:
 
 
 @router.get("/agents/insights", response_model=Insights, summary="Numbers across the systems for your tenant",
+            responses={404: {"description": "no such tenant (super_admin's `tenant`)"}},
             description="Orders and revenue (Saleor, the newest 100 orders), open, new and converted leads (CRM), "
                         "pages published and drafts waiting (Wagtail), dashboards (Superset), and the Brain's runs, "
                         "approvals waiting and gate decisions (auto vs asked). A system that cannot be read has "

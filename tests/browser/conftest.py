@@ -125,7 +125,9 @@ async def console(pg_url: str, template_url: str, redis_url: str) -> AsyncIterat
            "PYTHONPATH": str(REPO)}
     env.pop("BRAIN_MODEL", None)
     log = (home / "serve.log").open("w")
-    server = subprocess.Popen(  # noqa: ASYNC220 (a long-lived server, not a command awaited here)[str(Path(sys.executable).parent / "brain"), "serve", "--port", str(port)], cwd=REPO, env=env,
+    brain = str(Path(sys.executable).parent / "brain")
+    # A long-lived server, not a command awaited here.
+    server = subprocess.Popen([brain, "serve", "--port", str(port)], cwd=REPO, env=env,  # noqa: ASYNC220
                               stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
