@@ -21,17 +21,35 @@
     var source = new EventSource(inbox.dataset.stream);
     source.addEventListener("open", function () { if (state) { state.textContent = "live"; } });
     source.addEventListener("error", function () { if (state) { state.textContent = "reconnecting"; } });
-    source.addEventListener("approvals", function (event) {
-      var waiting = JSON.parse(event.data).waiting;
+    var first = true;
+    function typing() {
+      return Array.prototype.some.call(inbox.querySelectorAll("input[type=text], textarea"), function (el) {
+        return el.value !== "";
+      });
+    }
+    function refresh(waiting) {
+      if (typing()) {  // never wipe what a person is writing: try again shortly
+        if (state) { state.textContent = "live; the list changed and refreshes when you have answered"; }
+        window.setTimeout(function () { refresh(waiting); }, 2000);
+        return;
+      }
       fetch(inbox.dataset.fragment, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
         .then(function (html) {
           inbox.innerHTML = html;
           var count = document.getElementById("waiting-count");
           if (count) { count.textContent = waiting + " waiting"; }
+          if (state) { state.textContent = "live"; }
           countdowns();
         })
         .catch(function () { if (state) { state.textContent = "could not refresh; reload the page"; } });
+    }
+    source.addEventListener("approvals", function (event) {
+      var waiting = JSON.parse(event.data).waiting;
+      var shown = inbox.querySelectorAll("article.approval").length;
+      if (first && waiting === shown) { first = false; return; }  // the page was rendered with this list already
+      first = false;
+      refresh(waiting);
     });
   }
 
