@@ -41,8 +41,8 @@ def _route(path: str, tag: str, summary: str, description: str) -> Callable[[Han
 
 
 class LeadCapture(BaseModel):
-    model_config = _strict({"name": "Maria Lopez", "title": "marketing head", "company": "Casa Verde",
-                            "email": "maria@casaverde.mx", "source": "expo"})
+    model_config = _strict({"name": "Jo Brennan", "title": "marketing head", "company": "Harbor Cafe",
+                            "email": "jo@harborcafe.example", "source": "expo"})
 
     name: Name
     email: Name | None = None
@@ -94,7 +94,7 @@ async def assign_leads(body: LeadAssign, actor: Caller, state: State, brain: Bra
 
 
 class ProductCreate(BaseModel):
-    model_config = _strict({"name": "Red Mug", "price": 12}, {"name": "Linen Apron", "price": 24, "category": "Kitchen"})
+    model_config = _strict({"name": "Red Mug", "price": 12}, {"name": "Cedar Tray", "price": 24, "category": "Kitchen"})
 
     name: Name
     price: Money = Field(description="in USD")
@@ -130,7 +130,7 @@ async def change_price(name: Annotated[PlainText, Path(min_length=1, max_length=
 
 
 class CampaignPlan(BaseModel):
-    model_config = _strict({"goal": "400 orders", "product": "the Black Friday sale", "weeks": 4, "budget": 5000})
+    model_config = _strict({"goal": "400 orders", "product": "the autumn sale", "weeks": 4, "budget": 5000})
 
     goal: Words
     product: Name | None = Field(default=None, description="what the campaign is for")

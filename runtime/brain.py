@@ -40,7 +40,8 @@ from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
 from runtime.routing_store import load_or_train
 from runtime.runs import Actor, LeaseLost, RunNotFound, RunStateConflict, RunStore
-from runtime.services import BoundServices, make_factories
+from runtime.services import BoundServices, ServiceFactory, make_factories
+from runtime.services.ports import ServicePorts, memory_tenant
 from runtime.settings import Settings, make_embedder
 from runtime.understanding.records import TenantRecords
 from runtime.wiring import ClientFactory, SystemWiring, current_namespace
@@ -82,13 +83,6 @@ async def build_router(
     )
 
 
-def memory_tenant(tenant: str) -> str:
-    """The memory space of a tenant: its own, or inside a sandbox namespace (an eval case) one of
-    that namespace's, so a case's memories neither see nor leave anything in the tenant's."""
-    namespace = current_namespace()
-    return f"{tenant}#{namespace}" if namespace else tenant
-
-
 class Brain:
     """Open with `await Brain.open(settings)`; close with `await brain.close()`."""
 
@@ -111,7 +105,10 @@ class Brain:
         self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings, systems)
         self.executor = Executor(tools, self.ledger, self._tool_context)
-        self.services = make_factories(self)
+        self.services: dict[str, ServiceFactory] = {}
+        self.services.update(make_factories(ServicePorts(
+            pool=pool, settings=settings, clients=self.clients, memory=self.memory, runs=self.runs, events=self.events,
+            agents=agents, tools=tools, services=self.services, desk=self)))
         self.records = TenantRecords(self.clients.for_tenant, scope=current_namespace)
         self.offline_planner = OfflinePlanner(tools, records=self.records)
         self.saver = AsyncPostgresSaver(pool)

@@ -37,6 +37,7 @@ from runtime import db
 from runtime.brain import Brain, load_catalog
 from runtime.routing_store import load_or_train
 from runtime.settings import Settings
+from tests.forkserver import ForkServer
 
 # Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
 # of a busy two-core machine. Properties keep their example counts; only time limits go.
@@ -186,3 +187,12 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(f"tests may not open network connections (to {address!r}); mock HTTP with respx")
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def forkserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """Warm real processes: `brain` commands and Python snippets forked from a parent that imported
+    the CLI once (tests/forkserver.py), instead of a cold interpreter per command."""
+    server = ForkServer(tmp_path_factory.mktemp("forked"), REPO)
+    yield server
+    server.close()

@@ -38,6 +38,7 @@ from api.deps import api_state, current_brain
 from api.errors import ApiError
 from policies.model import ROLE_RANK
 from runtime.approvals import ApprovalAnswer, CallAnswer, InvalidAnswer
+from runtime.ledger import Kind
 from runtime.runs import RunNotFound, RunStateConflict
 
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -104,10 +105,10 @@ async def _inbox(v: Visit) -> list[dict[str, Any]]:
     for row in rows:
         run_id = str(row["run_id"])
         calls = list(row["calls"] or [])
-        decisions = await v.brain.ledger.find_many(run_id, [str(c["call_id"]) for c in calls], "decision")
+        decisions = await v.brain.ledger.find_many(run_id, [str(c["call_id"]) for c in calls], Kind.DECISION)
         for call in calls:
             found = decisions.get(str(call["call_id"]))
-            call["confidence"] = found["confidence"] if found else None
+            call["confidence"] = found.confidence if found else None
         expires = row.get("expires_at")
         items.append({
             "run_id": run_id, "request": row["request"], "agent": row.get("agent"), "user": row["user_id"],

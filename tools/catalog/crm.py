@@ -189,7 +189,7 @@ class TaskCreate(ToolArgs):
     due: date
     owner: str | None = None
     priority: Priority | None = None
-    related_to: str | None = None  # e.g. account:Casa Verde, lead:maria@casaverde.mx
+    related_to: str | None = None  # e.g. account:Harbor Cafe, lead:jo@harborcafe.example
     description: str | None = None
 
 
