@@ -58,10 +58,10 @@ class PageWrites(PageReads):
                     and (content.get("title"), content.get("slug")) != (source_ref.title, source_ref.slug):
                 # Still the untouched copy of its source: the writer that copied it stopped before
                 # its PATCH (Wagtail has no single call for both). The content goes on now.
-                updated: Item = await self._http.request(
+                completed: Item = await self._http.request(
                     "PATCH", f"{V3_PAGES}{found['id']}/", json={"meta": {"type": model}, **content}
                 )
-                return self._written(updated, live=False, existing=True, repaired=["content"])
+                return self._written(completed, live=False, existing=True, repaired=["content"])
             return {**found, "repaired": []}
         # Wagtail refuses a translation whose parent has none in `locale`; `copy_parents` copies
         # such parents (as drafts) first, as the admin's "Translate" does with its checkbox ticked.

@@ -32,7 +32,7 @@ def _bulk_errors(exc: MutationErrors, prefix: str) -> list[dict[str, Any]]:
 
 
 class _VariantPlan:
-    def __init__(self, changes: dict[str, Any], prices: list[tuple[str, float | None, float | None]]) -> None:
+    def __init__(self, changes: dict[str, Any], prices: list[tuple[str, float, float | None]]) -> None:
         self.changes = changes
         self.prices = prices
 

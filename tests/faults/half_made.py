@@ -72,7 +72,8 @@ def _is_write(request: httpx.Request) -> bool:
     if request.method == "GET":
         return False
     if request.url.path.endswith("/graphql/"):
-        return json.loads(request.content).get("query", "").lstrip().startswith("mutation")
+        query = str(json.loads(request.content).get("query", ""))
+        return query.lstrip().startswith("mutation")
     return True
 
 
