@@ -85,10 +85,11 @@ integration: setup redis
 	$(BIN)/pytest -m integration tests/integration tests/conformance
 
 # The full cross-tenant attack suite: every table, view, sequence and function of the schema from
-# the catalog, every forged scope, both directions (a short run is part of `make test`).
+# the catalog, every forged scope, both directions (a short run is part of `make test`); and the long
+# schemathesis run over the whole API (>= 3,000 cases, every check).
 .PHONY: attack
 attack: setup
-	$(BIN)/pytest -m attack tests/security
+	$(BIN)/pytest -m attack tests/security tests/api/test_schema.py
 
 # The long fault suite: real workers SIGKILLed >= 100 times at random points, the API killed once and
 # Postgres restarted once mid-load; every run must end, no tool call may run twice (a short version

@@ -104,11 +104,16 @@ class Executor:
             return {**outcome, "status": "stale", "reason": stale}
         base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind=Kind.STARTED, tool=tool_id, args=args,
                      args_hash=digest, actor="executor")
+        resumed = False
         if not await self.ledger.record(base):
-            # Started before (a crash between start and result): never send it again blindly.
-            error = "this call was started before and its outcome is unknown; check the system before retrying"
-            await self.ledger.record(_result(base, error=error))
-            return {**outcome, "status": "error", "error": error}
+            # Started before (a crash between start and result): never send it again blindly. A
+            # resumable tool finds what the earlier attempt made and completes it.
+            if not spec.resumable:
+                error = "this call was started before and its outcome is unknown; check the system before retrying"
+                await self.ledger.record(_result(base, error=error))
+                return {**outcome, "status": "error", "error": error}
+            resumed = True
+            log.info("resuming a call started before a crash", run_id=run_id, call_id=call_id, tool=tool_id)
         try:
             if spec.handler is None:
                 raise ContextError(f"{tool_id} is declared but its {spec.system} adapter is not available in this build")
@@ -118,7 +123,8 @@ class Executor:
             log.warning("tool failed", run_id=run_id, tool=tool_id, error=message)
             await self.ledger.record(_result(base, error=message))
             return {**outcome, "status": "error", "error": message}
-        await self.ledger.record(_result(base, result=result))
+        reason = "resumed after a crash: completed what the first attempt began" if resumed else None
+        await self.ledger.record(_result(base, result=result, reason=reason))
         return {**outcome, "status": "ok", "result": result}
 
 
@@ -132,11 +138,13 @@ def _first_difference(before: Any, now: Any, path: str = "") -> str | None:
     return None if before == now else f"{path or 'target'} was {before!r}, is now {now!r}"
 
 
-def _result(base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None) -> Entry:
+def _result(
+    base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None, reason: str | None = None
+) -> Entry:
     return Entry(
         run_id=base.run_id, tenant_id=base.tenant_id, call_id=base.call_id, kind=Kind.RESULT, tool=base.tool,
         args=base.args, args_hash=base.args_hash, actor="executor", outcome="ok" if error is None else "error",
-        result=result, error=error,
+        result=result, error=error, reason=reason,
     )
 
 
