@@ -143,6 +143,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         ctx = PlanningContext(
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
             system_prompt=deps.agents.prompt(spec.id), tenant=state["tenant"],
+            route_confidence=state.get("route", {}).get("confidence"),
         )
         with tracing.span("plan", agent=spec.id, round=total + 1) as current:
             plan = await deps.plan(ctx)
@@ -150,7 +151,8 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         if plan.calls:
             untrusted = untrusted_text(results, memory)
             pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args,
-                        "tainted": tainted_arguments(c.args, task, untrusted)} for c in plan.calls]
+                        "tainted": tainted_arguments(c.args, task, untrusted),
+                        **({"confidence": c.confidence} if c.confidence is not None else {})} for c in plan.calls]
             await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
                             f"planned:{total + 1}")
             return {"pending": pending, "plan_confidence": plan.confidence, "round": total + 1, "agent_rounds": rounds + 1}
@@ -211,7 +213,10 @@ def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, An
                     risk = "destructive" if escalation else risk
                 facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"],
                                   agent=spec.id, tainted=tuple(call.get("tainted") or ()))
-                decision = decide(facts, route_conf, plan_conf, policy)
+                if call.get("confidence") is not None:  # the planner's own estimate for this call, route included
+                    decision = decide(facts, call["confidence"], call["confidence"], policy)
+                else:
+                    decision = decide(facts, route_conf, plan_conf, policy)
                 if escalation:
                     decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
                 elif recorded is not None and risk != tool.risk.value and recorded.get("reason"):

@@ -6,6 +6,7 @@ templates. A required argument still missing becomes a clarifying question namin
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
 from runtime.planner.intents import plan_intents, split_names
+from runtime.understanding.confidence import Understanding
 from runtime.understanding.guard import agents_vocabulary, unreadable
 from runtime.understanding.linking import link_plan, wrote
 from runtime.understanding.records import TenantRecords
@@ -98,9 +100,11 @@ def _last_round_stale(results: list[dict[str, Any]]) -> bool:
 
 
 class OfflinePlanner:
-    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None):
+    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None,
+                 understanding: Understanding | None = None):
         self.tools = tools
         self.records = records
+        self.understanding = understanding
         self._known: frozenset[str] | None = None
 
     @property
@@ -110,12 +114,16 @@ class OfflinePlanner:
         return self._known
 
     async def aplan(self, ctx: PlanningContext) -> Plan:
-        """`plan`, then the names in its calls linked against the tenant's records (see understanding/)."""
-        if self.records is None or not ctx.tenant:
-            return self.plan(ctx)
-        if wrote(ctx.results, self.tools):
-            self.records.invalidate(ctx.tenant)
-        return await link_plan(self.plan(ctx), ctx.tenant, self.records, self.tools, ctx.request)
+        """`plan`, then the names in its calls linked against the tenant's records, then each call's
+        confidence from the trained classifier and that evidence (see understanding/)."""
+        plan = self.plan(ctx)
+        if self.records is not None and ctx.tenant:
+            if wrote(ctx.results, self.tools):
+                self.records.invalidate(ctx.tenant)
+            plan = await link_plan(plan, ctx.tenant, self.records, self.tools, ctx.request)
+        if self.understanding is not None and plan.calls:
+            plan = await asyncio.to_thread(self.understanding.score, plan, ctx, self.tools)
+        return plan
 
     def plan(self, ctx: PlanningContext) -> Plan:
         if ctx.results and not _last_round_stale(ctx.results):
