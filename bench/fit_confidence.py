@@ -26,7 +26,14 @@ from agents.registry import load_specs
 from evals.normalize import subset_match
 from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime.understanding.confidence import WEIGHTS, call_confidence
-from runtime.understanding.tool_model import READ, ToolModel, choices, load_examples, training_key, training_set
+from runtime.understanding.tool_model import (
+    READ,
+    ToolModel,
+    choices,
+    load_examples,
+    training_key,
+    training_set,
+)
 from tools.registry import default_registry
 
 

@@ -53,6 +53,8 @@ class Understanding:
 
     model: ToolModel
     embed: Embed
+    weights: tuple[float, float, float, float] = WEIGHTS
+    ask_below: float = ASK_BELOW
     _vectors: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
 
     def vector(self, request: str) -> npt.NDArray[np.float32]:
@@ -76,8 +78,8 @@ class Understanding:
         for call in plan.calls:
             changes = tools.get(call.tool).risk.value != "read"
             label = call.tool if changes else READ
-            confidence = round(call_confidence(probs.get(label, 0.0), evidence, changes), 4)
-            if changes and confidence < ASK_BELOW:
+            confidence = round(call_confidence(probs.get(label, 0.0), evidence, changes, self.weights), 4)
+            if changes and confidence < self.ask_below:
                 doubted = tools.get(call.tool).description.rstrip(".")
                 likelier = max(probs, key=lambda k: probs[k])
                 return Plan(answer=(f"I am not sure you want me to change anything here ({call.tool}: {doubted}). "
