@@ -124,6 +124,20 @@ class _Features:
         return hstack([csr_matrix(vectors), self.words.transform(texts), self.chars.transform(texts)]).tocsr()
 
 
+def _tfidf(view: TfidfVectorizer, text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """One text's TF-IDF row as (columns, values): what `view.transform` gives (sublinear tf, l2 norm), without
+    its per-call checks, which cost more than the arithmetic for a single short text."""
+    counts: dict[int, int] = {}
+    for term in view.build_analyzer()(text):
+        column = view.vocabulary_.get(term)
+        if column is not None:
+            counts[column] = counts.get(column, 0) + 1
+    columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * view.idf_[columns]
+    norm = float(np.sqrt((values * values).sum()))
+    return columns, values / norm if norm > 0 else values
+
+
 def _softmax(scores: npt.NDArray[np.float64], temperature: float) -> npt.NDArray[np.float64]:
     z = scores / temperature
     z = z - z.max()
@@ -184,8 +198,21 @@ class ToolModel:
         """P(label) for one request over the allowed labels (see `choices`): the classifier's scores restricted
         to them, through a softmax at the held-out temperature; sums to 1."""
         permitted = allowed
-        row = np.asarray(self.classifier.decision_function(self.features.transform([text], vector.reshape(1, -1)))[0],
-                         dtype=np.float64)
+        row = self._scores(text, vector)
         kept = [k for k, label in enumerate(self.classes) if label in permitted]
         probs = _softmax(row[kept], self.temperature)
         return {self.classes[k]: float(p) for k, p in zip(kept, probs, strict=True)}
+
+    def _scores(self, text: str, vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        """The classifier's decision scores for one text, each view's part of the weights applied on its own
+        (the same numbers as decision_function on the joined features, without building them)."""
+        coef = self.classifier.coef_
+        dense = vector.shape[-1]
+        split = dense + len(self.features.words.vocabulary_)
+        row = coef[:, :dense] @ vector.reshape(-1).astype(np.float64)
+        for start, view in ((dense, self.features.words), (split, self.features.chars)):
+            columns, weights = _tfidf(view, text)
+            if len(columns):
+                row = row + coef[:, start + columns] @ weights
+        result: npt.NDArray[np.float64] = row + self.classifier.intercept_
+        return result
