@@ -60,14 +60,20 @@ class PendingCall:
     tool: str
     args: dict[str, Any]
     tainted: tuple[str, ...] = ()  # argument paths whose values came from untrusted text
+    confidence: float | None = None  # the planner's estimate for this call, route included; None: the run's
 
     @classmethod
     def from_state(cls, item: dict[str, Any]) -> PendingCall:
+        confidence = item.get("confidence")
         return cls(str(item["call_id"]), str(item["tool"]), dict(item.get("args") or {}),
-                   tuple(item.get("tainted") or ()))
+                   tuple(item.get("tainted") or ()), None if confidence is None else float(confidence))
 
     def as_state(self) -> dict[str, Any]:
-        return {"call_id": self.call_id, "tool": self.tool, "args": self.args, "tainted": list(self.tainted)}
+        item: dict[str, Any] = {"call_id": self.call_id, "tool": self.tool, "args": self.args,
+                                "tainted": list(self.tainted)}
+        if self.confidence is not None:
+            item["confidence"] = self.confidence
+        return item
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,10 @@ class PolicyGate:
             risk = "destructive" if escalation else risk
         facts = CallFacts(tool=tool.id, risk=risk, workflow=ctx.agent.workflow, tenant=ctx.tenant, agent=ctx.agent.id,
                           tainted=call.tainted)
-        decision = decide(facts, ctx.route_confidence, ctx.plan_confidence, policy)
+        if call.confidence is not None:  # the planner's own estimate for this call, route included
+            decision = decide(facts, call.confidence, call.confidence, policy)
+        else:
+            decision = decide(facts, ctx.route_confidence, ctx.plan_confidence, policy)
         if escalation:
             decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
         elif recorded is not None and risk != tool.risk.value and recorded.reason:

@@ -141,6 +141,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         ctx = PlanningContext(
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
             system_prompt=deps.agents.prompt(spec.id), tenant=state["tenant"],
+            route_confidence=state.get("route", {}).get("confidence"),
         )
         with tracing.span("plan", agent=spec.id, round=total + 1) as current:
             plan = await deps.plan(ctx)
@@ -148,7 +149,8 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         if plan.calls:
             untrusted = untrusted_text(results, memory)
             pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args,
-                        "tainted": tainted_arguments(c.args, task, untrusted)} for c in plan.calls]
+                        "tainted": tainted_arguments(c.args, task, untrusted),
+                        **({"confidence": c.confidence} if c.confidence is not None else {})} for c in plan.calls]
             await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
                             f"planned:{total + 1}")
             return {"pending": pending, "plan_confidence": plan.confidence, "round": total + 1, "agent_rounds": rounds + 1}

@@ -35,8 +35,9 @@ from bootstrap import open_brain
 from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
-from runtime.routing_store import load_or_train
+from runtime.routing_store import load_or_train, load_or_train_tools
 from runtime.settings import Settings
+from runtime.understanding import tool_model
 from tests.forkserver import ForkServer
 
 # Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
@@ -92,6 +93,18 @@ async def template_url(pg_url: str, embedder: OnnxMiniLMEmbedder) -> str:
             model = await load_or_train(pool, specs, out_of_scope, embedder)
             if not cached.exists():
                 cached.write_bytes(pickle.dumps(model))
+        # The tool classifier likewise (agents/training/), by its own key.
+        tools = load_catalog()[0]
+        tool_key = tool_model.training_key(embedder.name, tool_model.training_set(tool_model.load_examples(), specs, tools))
+        cached = _routing_cache_file(tool_key)
+        with FileLock(str(cached) + ".lock"):
+            if cached.exists():
+                async with pool.connection() as conn:
+                    await conn.execute("INSERT INTO routing_models (key, payload) VALUES (%s, %s)",
+                                       (tool_key, cached.read_bytes()))
+            trained = await load_or_train_tools(pool, specs, tools, embedder)
+            if not cached.exists():
+                cached.write_bytes(pickle.dumps(trained))
     finally:
         await pool.close()
     return url
