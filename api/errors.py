@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route, compile_path
+from starlette.routing import Match, Route, compile_path, get_route_path
 
 from agents.registry import UnknownAgent
 from policies.store import PolicyVersionNotFound
@@ -132,9 +132,7 @@ _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "tr
 def allowed_methods(request: Request) -> str:
     """Every method the OpenAPI document gives this path (HEAD beside GET), plus the undocumented
     routes' own (the docs page). Starlette would name only the first matching route's methods."""
-    root = str(request.scope.get("root_path") or "")
-    path = str(request.scope["path"])
-    path = path[len(root):] if root and path.startswith(root) else path
+    path = get_route_path(request.scope)
     methods: set[str] = set()
     for template, item in request.app.openapi().get("paths", {}).items():
         if compile_path(template)[0].match(path):
