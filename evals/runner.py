@@ -208,12 +208,11 @@ def _norm(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
 
 
-def _identity(obj: dict[str, Any]) -> tuple[str, str] | None:
-    """The field that names a setup object (name, number, email, ...) and its value."""
-    for key in IDENTITY_FIELDS:
-        if isinstance(obj.get(key), str | int):
-            return key, _norm(obj[key])
-    return None
+def _identities(obj: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields that name a setup object (name, number, email, title, slug, ...) with their values.
+    A partial record may name its object by any of them: a page given as title 'Team' and slug
+    'about' is the demo page at slug 'about' whatever the demo calls it."""
+    return [(key, _norm(obj[key])) for key in IDENTITY_FIELDS if isinstance(obj.get(key), str | int)]
 
 
 def _names(row: Any, ident: tuple[str, str]) -> bool:
@@ -229,11 +228,12 @@ def merge_setup(demo: dict[str, Any], setup: dict[str, list[dict[str, Any]]]) ->
     others follow the demo's."""
     merged = dict(demo)
     for name, objects in setup.items():
-        named = [(ident, obj) for obj in objects if (ident := _identity(obj)) is not None]
+        named = [(idents, obj) for obj in objects if (idents := _identities(obj))]
         placed: list[dict[str, Any]] = []
         rows: list[Any] = []
         for row in demo.get(name) or []:
-            match = next((obj for ident, obj in named if _names(row, ident) and obj not in placed), None)
+            match = next((obj for idents, obj in named
+                          if any(_names(row, ident) for ident in idents) and obj not in placed), None)
             rows.append(row if match is None else match)
             if match is not None:
                 placed.append(match)

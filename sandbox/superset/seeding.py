@@ -77,11 +77,27 @@ def _metrics(spec: Any) -> list[dict[str, Any]]:
     return [{"name": m["name"], "expression": m["expression"], "description": m.get("description")} for m in spec or []]
 
 
+def _first(table: dict[str, Any]) -> dict[str, Any] | None:
+    rows = sorted(table.values(), key=lambda row: int(row["id"]))
+    return rows[0] if rows else None
+
+
 def seed_state(state: State, data: dict[str, Any]) -> None:
     """Add what `data` lists; objects whose name exists already are kept as they are."""
     for name in data.get("databases") or []:
         _database(state, name)
-    for spec in data.get("datasets") or []:
+    # Objects an eval setup names only in part get defaults: a chart without a dataset reads the
+    # first dataset; a dataset or chart that is named but not listed is made with defaults.
+    charts = list(data.get("charts") or [])
+    listed_charts = {spec["name"] for spec in charts}
+    for dashboard in data.get("dashboards") or []:
+        charts += [{"name": name} for name in dashboard.get("charts") or []
+                   if name not in listed_charts and not _by(state["charts"], "name", name)]
+    datasets = list(data.get("datasets") or [])
+    listed_datasets = {spec["name"] for spec in datasets}
+    datasets += [{"name": spec["dataset"]} for spec in charts if spec.get("dataset")
+                 and spec["dataset"] not in listed_datasets and not _by(state["datasets"], "name", spec["dataset"])]
+    for spec in datasets:
         if _by(state["datasets"], "name", spec["name"]):
             continue
         ds_id = _next_id(state["datasets"])
@@ -93,12 +109,13 @@ def seed_state(state: State, data: dict[str, Any]) -> None:
             "owners": [_user(state, p) for p in spec.get("owners") or []] or [ADMIN_ID],
             "uuid": str(uuid.uuid4()), "changed_on": _now(),
         }
-    for spec in data.get("charts") or []:
+    for spec in charts:
         if _by(state["charts"], "name", spec["name"]):
             continue
-        dataset = _by(state["datasets"], "name", spec["dataset"])
+        dataset = (_by(state["datasets"], "name", spec["dataset"]) if spec.get("dataset")
+                   else _first(state["datasets"]))
         if dataset is None:
-            raise ValueError(f"chart {spec['name']!r}: no dataset named {spec['dataset']!r}")
+            raise ValueError(f"chart {spec['name']!r}: no dataset to read (name one, or seed one first)")
         chart_id = _next_id(state["charts"])
         state["charts"][str(chart_id)] = {
             "id": chart_id, "name": spec["name"], "viz_type": spec.get("viz_type", "table"),

@@ -211,3 +211,14 @@ def test_setup_objects_take_the_place_of_the_demo_objects_they_name() -> None:
         "categories": ["Default", {"name": "kitchen", "description": "pots"}],
         "channels": [{"slug": "default-channel", "x": 1}],
     }
+
+
+def test_a_partial_setup_object_names_its_demo_object_by_any_identity_field() -> None:
+    """A page given by title and slug replaces the demo page at that slug, in its place, so that a
+    child the demo seeds later (and the setup's own children) find it by the setup's title."""
+    demo = {"pages": [{"title": "Home"}, {"title": "Shop Index", "slug": "stalls"}, {"title": "Kiosk", "parent": "/stalls/"}]}
+    setup = {"pages": [{"title": "Stalls", "slug": "stalls", "status": "live"},
+                       {"title": "Kiosk", "parent": "Stalls", "fields": {"phone": "1"}}]}
+    assert merge_setup(demo, setup) == {"pages": [
+        {"title": "Home"}, {"title": "Stalls", "slug": "stalls", "status": "live"},
+        {"title": "Kiosk", "parent": "Stalls", "fields": {"phone": "1"}}]}

@@ -250,3 +250,14 @@ def test_seed_and_dump_round_trip(store: CrmStore) -> None:
         assert [{k: v for k, v in row.items() if k not in ("id", "created_at")} for row in after[collection]] == strip, collection
     store.seed({"leads": [{"email": "maria@casaverde.mx", "status": "closed"}]})
     assert dumped(store, "leads", "email")["maria@casaverde.mx"]["status"] == "closed"
+
+
+def test_partial_records_name_accounts_that_are_made_with_defaults(store: CrmStore) -> None:
+    """An eval setup names only what its case is about: a contact's or a deal's account that no
+    record lists is made (name only), not refused."""
+    store.seed({"contacts": [{"email": "ines@harbourkiln.example", "first_name": "Ines", "account": "Harbour Kiln"}],
+                "opportunities": [{"name": "Kiln refit", "account": "Tidewater Glass", "amount": 900}]})
+    accounts = dumped(store, "accounts", "name")
+    assert (accounts["Harbour Kiln"]["is_active"], accounts["Tidewater Glass"]["is_active"]) == (True, True)
+    assert dumped(store, "contacts", "email")["ines@harbourkiln.example"]["account"] == "Harbour Kiln"
+    assert dumped(store, "opportunities", "name")["Kiln refit"]["account"] == "Tidewater Glass"

@@ -286,5 +286,13 @@ def test_seed_dump_and_reset() -> None:
     again = SupersetStore()
     again.seed(store.dump())
     assert again.dump() == store.dump()
-    with pytest.raises(ValueError, match="no dataset named 'nope'"):
-        store.seed({"charts": [{"name": "Broken", "dataset": "nope"}]})
+    # Partial records (an eval setup names only what its case is about): defaults fill the rest.
+    store.seed({"charts": [{"name": "Named dataset", "dataset": "nope"}, {"name": "Only a name"}],
+                "dashboards": [{"title": "Partial", "charts": ["Unlisted chart"]}]})
+    partial = store.dump()
+    charts = {c["name"]: c for c in partial["charts"]}
+    assert (charts["Named dataset"]["dataset"], charts["Only a name"]["dataset"], charts["Unlisted chart"]["dataset"]) == (
+        "nope", "leads", "leads")
+    assert [d["charts"] for d in partial["dashboards"] if d["title"] == "Partial"] == [["Unlisted chart"]]
+    with pytest.raises(ValueError, match="no dataset to read"):
+        SupersetStore().seed({"charts": [{"name": "Nothing to read"}]})
