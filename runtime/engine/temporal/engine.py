@@ -136,7 +136,7 @@ class TemporalEngine:
         async with system_conn(self.brain.pool) as conn:
             cur = await conn.execute("SELECT * FROM unattended_runs(%s, %s, %s)", (settle, SWEEP_ROWS, with_waiting))
             rows = [dict(row) for row in await cur.fetchall()]
-        ours, theirs = self.brain.code_version, {}
+        ours, theirs = self.brain.code_version, dict[str, int]()
         poked = 0
         for row in rows:
             version = row["code_version"]

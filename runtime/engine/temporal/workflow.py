@@ -98,7 +98,8 @@ class RunWorkflow:
         return True
 
     async def _activity(self, name: str, ticket: RunTicket) -> RunStop:
-        return await workflow.execute_activity(
+        stop: RunStop = await workflow.execute_activity(
             name, ticket.run_id, result_type=RunStop, start_to_close_timeout=timedelta(hours=1),
             heartbeat_timeout=timedelta(seconds=ticket.heartbeat_seconds), retry_policy=RETRY,
         )
+        return stop
