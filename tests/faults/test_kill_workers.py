@@ -19,8 +19,8 @@ import re
 import socket
 import time
 from collections import Counter
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
