@@ -200,3 +200,10 @@ async def ledger_results(owner_url: str) -> list[dict[str, Any]]:
             "SELECT r.request, l.tool, l.args, l.outcome, l.error FROM ledger l JOIN runs r ON r.id = l.run_id "
             "WHERE l.kind = 'result'")
         return list(await cur.fetchall())
+
+
+async def failed_runs(owner_url: str) -> list[str]:
+    """Why each failed run failed (its recorded error)."""
+    async with await psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row) as conn:
+        cur = await conn.execute("SELECT error FROM runs WHERE status = 'failed' ORDER BY updated_at")
+        return [str(r["error"]) for r in await cur.fetchall()]

@@ -36,7 +36,7 @@ from runtime.runs import RunStateConflict
 from runtime.settings import Settings
 from sandbox.saleor import SaleorStore
 from tests.engine.devserver import DevServer
-from tests.faults.fleet import Fleet, Zygote, ledger_results, ledger_twice, run_states
+from tests.faults.fleet import Fleet, Zygote, failed_runs, ledger_results, ledger_twice, run_states
 from tests.runtime.helpers import ACTOR, APPROVE_ALL
 
 WRITE = "add a product called Fault Mug {n} priced 12 USD to the store"
@@ -109,7 +109,8 @@ async def check(brain: Brain, owner_url: str, runs: int, states: Counter[str], f
     unknown = [r for r in results if r["outcome"] == "error"]
     summary = {"runs": runs, "states": dict(states), "kills": len(fleet.kills), "kill_points": dict(Counter(fleet.kills)),
                "calls_twice_ledger": len(twice_ledger), "calls_twice_sandbox": len(twice_sandbox),
-               "created_ok": len(results) - len(unknown), "outcome_unknown_after_kill": len(unknown)}
+               "created_ok": len(results) - len(unknown), "outcome_unknown_after_kill": len(unknown),
+               "failed_because": await failed_runs(owner_url)}
     print("fault suite:", json.dumps(summary))
     assert sum(states.values()) == runs, summary
     assert not any(states[s] for s in UNFINISHED), summary  # 0 runs lost or stranded
