@@ -52,7 +52,7 @@ async def run_events(brain: Brain, actor: Actor, run_id: str, *, after: int, pol
         except Exception as exc:  # Redis down: Postgres serves alone
             log.warning("following run events by polling: Redis failed", run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         else:
-            async for chunk in _follow_redis(brain, actor, run_id, after, cursor, keepalive_seconds):
+            async for chunk in _follow_redis(brain, brain.redis, actor, run_id, after, cursor, keepalive_seconds):
                 yield chunk
             return
     async for chunk in _follow_postgres(brain, actor, run_id, after, poll_seconds, keepalive_seconds):
@@ -93,7 +93,7 @@ async def _stream_end(redis: Any, run_id: str) -> str:
     return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 
 
-async def _follow_redis(brain: Brain, actor: Actor, run_id: str, after: int, cursor: str,
+async def _follow_redis(brain: Brain, redis: Any, actor: Actor, run_id: str, after: int, cursor: str,
                         keepalive_seconds: float) -> AsyncIterator[bytes]:
     """Replay from Postgres (everything committed before `cursor` was taken is there), then read
     the run's Redis stream from `cursor`; an event is sent once, by its sequence number. Whenever
@@ -115,7 +115,7 @@ async def _follow_redis(brain: Brain, actor: Actor, run_id: str, after: int, cur
                 return
         wait = keepalive_seconds if status not in FINAL else min(keepalive_seconds, 0.5)
         try:
-            answer = await brain.redis.xread({key: cursor}, block=max(int(wait * 1000), 1), count=100)
+            answer = await redis.xread({key: cursor}, block=max(int(wait * 1000), 1), count=100)
         except Exception as exc:  # Redis failing mid-stream: the next round reads Postgres, after a pause
             log.warning("reading run events from Redis failed", run_id=run_id, error=f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(min(keepalive_seconds, 1.0))
