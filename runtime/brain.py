@@ -369,7 +369,7 @@ class Brain:
         """Tell the listeners (the run's workflow, with Temporal) that a run's recorded state changed."""
         for listener in self.on_change:
             try:
-                await listener(run_id, why)
+                await asyncio.wait_for(listener(run_id, why), timeout=30)
             except Exception as exc:  # the engine's sweeper finds the run anyway
                 log.warning("telling the engine about a run failed", run_id=run_id, why=why,
                             error=f"{type(exc).__name__}: {exc}")

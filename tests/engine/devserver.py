@@ -48,12 +48,21 @@ class DevServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"temporal dev server exited: {(self.folder / 'temporal.log').read_text()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"temporal dev server did not listen on {self.port} within {timeout} s")
+            if self.healthy():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"temporal dev server did not become healthy on {self.port} within {timeout} s")
+
+    def healthy(self) -> bool:
+        """The frontend answers its health check (listening alone is not enough: it starts unhealthy)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                pass
+        except OSError:
+            return False
+        check = subprocess.run([binary(), "operator", "cluster", "health", "--address", self.address],
+                               capture_output=True, text=True, timeout=30, check=False)
+        return check.returncode == 0 and "SERVING" in check.stdout
 
     def stop(self) -> None:
         if self.process is None:

@@ -10,6 +10,7 @@ key: Temporal dispatches the tenants' tasks in turn, so one tenant's flood canno
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import structlog
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from runtime.brain import Brain
 
 log = structlog.get_logger(__name__)
+
+RPC_TIMEOUT = timedelta(seconds=10)
 
 
 def task_queue(prefix: str, version: str) -> str:
@@ -75,5 +78,6 @@ class RunStarter:
             RunWorkflow.run, RunTicket(run_id, self.settings.temporal_heartbeat_seconds), id=run_id,
             task_queue=self.queue(version), start_signal=signal, start_signal_args=[why],
             priority=Priority(fairness_key=tenant.encode()[:64].decode(errors="ignore")),
+            rpc_timeout=RPC_TIMEOUT,  # a call to a server that is restarting fails (and is retried by the sweep)
         )
         log.debug("run workflow signalled", run_id=run_id, signal=signal, why=why)
