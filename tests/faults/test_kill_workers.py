@@ -73,12 +73,18 @@ async def approver_brain(settings: Settings, db_url: str, embedder: OnnxMiniLMEm
 
 
 async def approve_waiting(brain: Brain, stop: asyncio.Event) -> None:
-    """A person answering every approval as it appears; the workers resume the runs."""
+    """People answering every approval as it appears (several at once); the workers resume the runs."""
+
+    async def answer(run_id: str) -> None:
+        with contextlib.suppress(RunStateConflict):
+            await brain.answer_approval(run_id, ACTOR, APPROVE_ALL, drive=False)
+
     while not stop.is_set():
         try:
-            for row in await brain.pending_approvals(ACTOR):
-                with contextlib.suppress(RunStateConflict):
-                    await brain.answer_approval(str(row["run_id"]), ACTOR, APPROVE_ALL, drive=False)
+            rows = await brain.pending_approvals(ACTOR)
+            for outcome in await asyncio.gather(*(answer(str(r["run_id"])) for r in rows[:8]), return_exceptions=True):
+                if isinstance(outcome, Exception):
+                    raise outcome
         except Exception as exc:  # Postgres restarting under us: try again
             print(f"approver: {type(exc).__name__}: {exc}")
         await asyncio.sleep(0.1)
@@ -246,7 +252,7 @@ async def _long_fault_run(brain: Brain, settings: Settings, db_url: str, pg_url:
                 server: DevServer = request.getfixturevalue("temporal_server")
                 await asyncio.to_thread(server.restart)  # workflows and timers are in its SQLite file
             await kill_for(fleet, rng, kills, seconds=300)
-        states = await settle(brain, db_url, 300)
+        states = await settle(brain, db_url, 600)
     finally:
         stop.set()
         await approver
