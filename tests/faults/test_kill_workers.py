@@ -258,7 +258,7 @@ async def _long_fault_run(brain: Brain, settings: Settings, db_url: str, pg_url:
         await approver
         await fleet.stop()
     summary = await check(brain, db_url, runs, states, fleet)
-    summary["open_workflows"] = await open_workflows(brain, engine)
+    summary["open_workflows"] = await open_workflows(brain, engine, seconds=300)
     print("fault suite:", engine["FAULT_ENGINE"], json.dumps(summary))
     assert summary["open_workflows"] == 0, summary
     assert summary["kills"] >= kills, summary
