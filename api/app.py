@@ -8,6 +8,8 @@ Submitting a task only records it. With `worker=True` (the default) an embedded 
 executes runs in this process: it takes each run submitted here at once, and while the app runs
 it also claims due runs of the shared database (left by a dead process, or submitted elsewhere).
 With `worker=False` the API never runs a graph for a submission: `brain worker` processes do.
+With BRAIN_TEMPORAL_ADDRESS set the app starts each submitted run's workflow on Temporal (and,
+with `worker=True`, runs a Temporal worker in this process too).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from api.limits import BodySizeLimit, RateLimiter
 from api.metrics import ApiMetrics, RouteTimer
 from api.settings import ApiSettings, load_api_settings
 from runtime.brain import Brain
-from runtime.engine import LeaseWorker
+from runtime.engine import make_engine
 
 log = structlog.get_logger(__name__)
 
@@ -81,8 +83,11 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None,
 
     def embed(opened: Brain) -> None:
         state.brain = opened
-        if worker:
-            state.engine = LeaseWorker(opened, spawn=lambda work, name: state.background.spawn(work, name=name))
+        # Lease engine: the embedded worker, or none (`brain worker` processes claim the runs). Temporal:
+        # this process starts each run's workflow, and executes them too unless worker=False.
+        if worker or opened.settings.temporal_address:
+            state.engine = make_engine(opened, run_worker=worker,
+                                       spawn=lambda work, name: state.background.spawn(work, name=name))
 
     if isinstance(brain, Brain):
         embed(brain)

@@ -69,7 +69,7 @@ async def answer(run_id: str, body: ApprovalAnswer, actor: Caller, brain: BrainD
     # the same for every channel, before anything is written.
     # With an embedded worker the run resumes here before this returns; without one (`brain serve
     # --no-worker`) the answer is recorded and a worker resumes the run (status "resuming").
-    outcome = await brain.answer_approval(run_id, actor, body, drive=state.engine is not None)
+    outcome = await brain.answer_approval(run_id, actor, body, drive=state.engine is not None and state.engine.inline)
     for reply in [*body.calls.values(), *([body.all] if body.all else [])]:
         state.metrics.answers.labels(reply.action).inc()
     return Outcome(id=outcome.run_id, status=cast(RunStatus, outcome.status), answer=outcome.answer,

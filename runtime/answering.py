@@ -10,6 +10,7 @@ worker resumes it with the recorded answer.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from policies.model import ROLE_RANK
@@ -42,6 +43,7 @@ async def answer_approval(brain: Brain, run_id: str, actor: Actor, answer: Appro
         await brain.runs.record_answer(run_id, str(approval["id"]), actor.user, resume,
                                        answer_entries(run_id, run["tenant_id"], approval["calls"], resume),
                                        owner=brain.leases.owner if drive else None, lease_seconds=brain.leases.seconds)
+    await brain.changed(run_id, "answered")
     if not drive:
         return RunOutcome(run_id, "resuming")
     return await brain.driven(run_id)
@@ -61,9 +63,16 @@ async def expire_approvals(brain: Brain) -> list[dict[str, Any]]:
     return done
 
 
-async def _expire(brain: Brain, run_id: str) -> dict[str, Any] | None:
+async def expire_run(brain: Brain, run_id: str) -> dict[str, Any] | None:
+    """Apply the time limit of this run's approval if it is due, leaving a rejected run `resuming`
+    for whoever drives it (a workflow's durable timer calls this); what was done, or None."""
+    with db.tenant_scope(await brain.runs.tenant_of(run_id)):
+        return await _expire(brain, run_id, drive=False)
+
+
+async def _expire(brain: Brain, run_id: str, *, drive: bool = True) -> dict[str, Any] | None:
     approval = await brain.runs.pending_approval(run_id)
-    if approval is None or approval["expires_at"] is None:
+    if approval is None or approval["expires_at"] is None or approval["expires_at"] > datetime.now(UTC):
         return None
     minutes = approval["timeout_minutes"] or 60
     role = approval["approver_role"]
@@ -72,6 +81,7 @@ async def _expire(brain: Brain, run_id: str) -> dict[str, Any] | None:
         if not await brain.runs.escalate_approval(str(approval["id"]), higher, minutes):
             return None
         await brain.events.emit(run_id, approval["tenant_id"], "escalated", {"from": role, "to": higher})
+        await brain.changed(run_id, "escalated")
         return {"run_id": run_id, "outcome": "escalated", "approver_role": higher}
     reason = f"no answer within {minutes} minutes: rejected by the approval time limit"
     resume = {"decided_by": "system:timeout",
@@ -79,8 +89,12 @@ async def _expire(brain: Brain, run_id: str) -> dict[str, Any] | None:
     try:
         await brain.runs.record_answer(run_id, str(approval["id"]), "system:timeout", resume,
                                        answer_entries(run_id, approval["tenant_id"], approval["calls"], resume),
-                                       owner=brain.leases.owner, lease_seconds=brain.leases.seconds, status="expired")
+                                       owner=brain.leases.owner if drive else None, lease_seconds=brain.leases.seconds,
+                                       status="expired")
     except RunStateConflict:
         return None  # someone answered it meanwhile
+    await brain.changed(run_id, "expired")
+    if not drive:
+        return {"run_id": run_id, "outcome": "rejected", "status": "resuming"}
     outcome = await brain.driven(run_id)
     return {"run_id": run_id, "outcome": "rejected", "status": outcome.status}

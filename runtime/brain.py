@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -26,6 +27,7 @@ from policies.store import PolicyStore
 from runtime import answering, db, tracing
 from runtime.answering import PermissionDenied as PermissionDenied  # re-exported: callers catch it from here
 from runtime.approvals import ApprovalAnswer
+from runtime.engine.version import graph_version
 from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
 from runtime.executor import Executor
@@ -51,6 +53,9 @@ from tools.limits import text_problem
 from tools.registry import ToolRegistry, default_registry
 
 log = structlog.get_logger(__name__)
+
+# Told when a run's recorded state changed outside a driver (answered, cancelled): (run id, why).
+ChangeListener = Callable[[str, str], Awaitable[None]]
 
 # Failures of the database or the network, not of the run: the run is left to be continued
 # (by this or another worker, from its last checkpoint) rather than failed.
@@ -97,8 +102,9 @@ class Brain:
         self.router = router
         self.redis = redis
         self.runs = RunStore(pool)
-        self.leases = Leases(pool, process_owner(), settings.run_lease_seconds)
         self._driving: set[str] = set()
+        self.on_change: list[ChangeListener] = []
+        self.starter: Any = None  # the Temporal client (runtime/engine/temporal/starter.py) when one is used
         self.ledger = Ledger(pool)
         self.events = EventSink(pool, redis)
         self.episodes = EpisodeWriter()
@@ -114,6 +120,8 @@ class Brain:
         self.offline_planner = OfflinePlanner(tools, records=self.records, understanding=understanding)
         self.saver = AsyncPostgresSaver(pool)
         self.graph = build_graph(self._deps(), self.saver)
+        self.code_version = settings.code_version or graph_version(self.graph, RunState)
+        self.leases = Leases(pool, process_owner(), settings.run_lease_seconds, self.code_version)
 
     @classmethod
     async def open(cls, settings: Settings, *, embedder: Embedder | None = None, url: str | None = None,
@@ -144,6 +152,10 @@ class Brain:
                 redis = Redis.from_url(settings.redis_url)
             brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis, embedder=embedder,
                         systems=systems, understanding=understanding)
+            if settings.temporal_address:  # answers and cancellations reach the run's workflow as signals
+                from runtime.engine.temporal.starter import RunStarter
+
+                brain.on_change.append(RunStarter.of(brain).poke)
         except BaseException:
             await pool.close()
             raise
@@ -239,7 +251,8 @@ class Brain:
         with db.tenant_scope(actor.tenant, actor.role):
             run_id, created = await self.runs.create(
                 request, actor, status="running" if lease else "queued", agent_hint=agent_hint,
-                idempotency_key=idempotency_key, lease=(self.leases.owner, self.leases.seconds) if lease else None)
+                idempotency_key=idempotency_key, lease=(self.leases.owner, self.leases.seconds) if lease else None,
+                code_version=self.code_version)
         if created:
             with tracing.run_span("run.submitted", run_id, tenant=actor.tenant, user=actor.user):
                 pass
@@ -301,6 +314,7 @@ class Brain:
             if approval is not None:
                 await self.runs.close_approval(str(approval["id"]), actor.user, {"cancelled": True}, status="expired")
             await self.events.emit(str(run["id"]), run["tenant_id"], "cancelled", {"by": actor.user}, "cancelled")
+            await self.changed(str(run["id"]), "cancelled")
             return await self.runs.get(str(run["id"]))
         raise RunStateConflict(f"run {run['id']} is {run['status']} and can no longer be cancelled")
 
@@ -326,6 +340,7 @@ class Brain:
         with db.tenant_scope(tenant):
             run = await self.leases.claim(run_id)
             if run is None:
+                await self._say_why_not(run_id)
                 return None
             if run["attempts"] > self.settings.run_max_attempts:
                 error = f"gave up after {run['attempts'] - 1} attempts: every process advancing this run died or stalled"
@@ -343,6 +358,23 @@ class Brain:
                 with contextlib.suppress(Exception):
                     await self.leases.release(run_id, after=1.0)
                 raise
+
+    async def _say_why_not(self, run_id: str) -> None:
+        """Log it when a run is left alone because another code version started it."""
+        run = await self.runs.get(run_id)
+        theirs = run.get("code_version")
+        if run["status"] in ("running", "resuming") and theirs and theirs != self.code_version:
+            log.warning("run started by another code version: left to a worker of that version", run_id=run_id,
+                        run_version=theirs, worker_version=self.code_version)
+
+    async def changed(self, run_id: str, why: str) -> None:
+        """Tell the listeners (the run's workflow, with Temporal) that a run's recorded state changed."""
+        for listener in self.on_change:
+            try:
+                await asyncio.wait_for(listener(run_id, why), timeout=30)
+            except Exception as exc:  # the engine's sweeper finds the run anyway
+                log.warning("telling the engine about a run failed", run_id=run_id, why=why,
+                            error=f"{type(exc).__name__}: {exc}")
 
     async def _drive(self, run: dict[str, Any], beat: Heartbeat) -> RunOutcome:
         run_id = str(run["id"])

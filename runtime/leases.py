@@ -36,24 +36,28 @@ def process_owner() -> str:
 class Leases:
     """The lease columns of `runs` (migration 012)."""
 
-    def __init__(self, pool: AsyncConnectionPool[Any], owner: str, seconds: float):
+    def __init__(self, pool: AsyncConnectionPool[Any], owner: str, seconds: float, version: str = ""):
         self.pool = pool
         self.owner = owner
         self.seconds = seconds
+        self.version = version  # the code version of this process: started runs of others are left alone
 
     async def claim(self, run_id: str) -> dict[str, Any] | None:
-        """Take the run's lease if it is free, expired or already ours, and the run still needs a
-        driver; a queued run becomes running. The run row as claimed, or None."""
+        """Take the run's lease if it is free, expired or already ours, the run still needs a driver
+        and this process can replay it (queued, or started by this code version); a queued run
+        becomes running, stamped with this version. The run row as claimed, or None."""
         async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "UPDATE runs SET lease_owner = %(me)s, "
                 " lease_expires_at = clock_timestamp() + make_interval(secs => %(secs)s), "
                 " attempts = attempts + CASE WHEN lease_owner IS NOT DISTINCT FROM %(me)s THEN 0 ELSE 1 END, "
+                " code_version = CASE WHEN status = 'queued' OR code_version IS NULL THEN %(v)s ELSE code_version END, "
                 " status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, updated_at = now() "
                 "WHERE id = %(id)s AND status IN ('queued', 'running', 'resuming') "
                 " AND (lease_owner IS NULL OR lease_owner = %(me)s OR lease_expires_at < clock_timestamp()) "
+                " AND (status = 'queued' OR code_version IS NULL OR code_version = %(v)s) "
                 "RETURNING *",
-                {"me": self.owner, "secs": self.seconds, "id": run_id},
+                {"me": self.owner, "secs": self.seconds, "id": run_id, "v": self.version},
             )
             row: dict[str, Any] | None = await cur.fetchone()
             return row
@@ -61,7 +65,8 @@ class Leases:
     async def claim_due(self, limit: int) -> list[dict[str, Any]]:
         """Claim up to `limit` due runs across tenants (tenants take turns): id, tenant_id, status."""
         async with system_conn(self.pool) as conn:
-            cur = await conn.execute("SELECT * FROM claim_due_runs(%s, %s, %s)", (self.owner, self.seconds, limit))
+            cur = await conn.execute("SELECT * FROM claim_due_runs(%s, %s, %s, %s)",
+                                     (self.owner, self.seconds, limit, self.version))
             return [dict(row) for row in await cur.fetchall()]
 
     async def renew(self, run_id: str) -> bool:

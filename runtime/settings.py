@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=4, ge=1, description="runs one worker process advances at once")
     worker_poll_seconds: float = Field(default=1.0, gt=0, description="how often an idle worker looks for due runs "
                                        "(it is also woken at once by a NOTIFY when a run is submitted)")
+    code_version: str | None = Field(default=None, description="the code version stamped on the runs this process "
+                                     "starts; a worker leaves started runs of other versions to their own workers; "
+                                     "unset = a hash of the graph (runtime/engine/version.py)")
+    temporal_address: str | None = Field(default=None, description="Temporal frontend host:port; set = runs execute "
+                                         "as Temporal workflows (`brain worker --engine temporal`); unset = lease workers")
+    temporal_namespace: str = Field(default="default", description="Temporal namespace of the run workflows")
+    temporal_task_queue: str = Field(default="brain-runs", description="task queue prefix; a worker polls "
+                                     "<prefix>@<code version>, so versions never replay each other's workflows")
+    temporal_heartbeat_seconds: float = Field(default=10.0, gt=0, description="an activity advancing a run heartbeats; "
+                                              "silent this long, Temporal retries it on another worker")
+    temporal_sweep_seconds: float = Field(default=5.0, gt=0, description="how often a Temporal worker starts "
+                                          "workflows for runs that have none (an API that died before starting one)")
 
     @property
     def pgdata(self) -> Path:

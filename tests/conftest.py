@@ -38,6 +38,7 @@ from runtime.brain import Brain, load_catalog
 from runtime.routing_store import load_or_train, load_or_train_tools
 from runtime.settings import Settings
 from runtime.understanding import tool_model
+from tests.engine.devserver import DevServer
 from tests.forkserver import ForkServer
 
 # Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
@@ -165,6 +166,17 @@ def redis_url() -> Iterator[str]:
         time.sleep(0.05)
     if pidfile.exists():
         os.kill(int(pidfile.read_text().strip()), 15)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def temporal_server() -> Iterator[DevServer]:
+    """A Temporal dev server of our own (state in a SQLite file, fairness on), started on first use."""
+    folder = Path(tempfile.mkdtemp(prefix="brain-temporal-"))
+    server = DevServer(folder)
+    server.start()
+    yield server
+    server.stop()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -10,6 +10,7 @@ class RunEngine(Protocol):
     """Executes recorded runs. Whatever it does, a run moves only through `Brain.drive`."""
 
     name: str
+    inline: bool  # whether a process answering an approval should resume the run itself
 
     def submitted(self, run_id: str) -> None:
         """A run was recorded (queued): see that it gets driven soon. Returns at once."""

@@ -31,6 +31,7 @@ class LeaseWorker:
     """Drives due runs, at most `concurrency` at a time. `spawn` lets an owner (the API) hold the tasks."""
 
     name = "lease"
+    inline = True
 
     def __init__(self, brain: Brain, *, concurrency: int | None = None, poll_seconds: float | None = None,
                  spawn: Spawn | None = None, shutdown_grace: float = 30.0) -> None:

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from api.app import create_app
 from api.auth import mint_token
+from runtime import db
 from runtime.brain import Brain
 from tests.api.conftest import BASE, REQUEST, error_of, make_settings, state_of
 
@@ -83,3 +84,20 @@ async def test_rate_limit_is_shared_through_redis(brain: Brain, redis_url: str) 
     finally:
         await brain.redis.aclose()
         brain.redis = None
+
+
+async def test_a_tenant_flooding_submissions_gets_429_and_others_still_submit(brain: Brain) -> None:
+    settings = make_settings(rate_limit_per_minute=5)
+    app = create_app(brain, settings, worker=False)  # recording only: the flood is about the API
+    state_of(app).limiter.clock = lambda: MID_WINDOW
+    flood = {"Authorization": f"Bearer {mint_token(settings, user='fay', tenant='floody', role='operator')}"}
+    calm = {"Authorization": f"Bearer {mint_token(settings, user='dana', tenant='demo', role='operator')}"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        answers = [await client.post("/tasks", json={"request": f"{REQUEST} {n}"}, headers=flood) for n in range(8)]
+        other = await client.post("/tasks", json={"request": REQUEST}, headers=calm)
+    assert [a.status_code for a in answers] == [202] * 5 + [429] * 3
+    assert {a.headers["Retry-After"] for a in answers[5:]} == {"30"}
+    assert "tenant 'floody' made more than 5 requests this minute" in error_of(answers[-1])["message"]
+    assert other.status_code == 202
+    with db.tenant_scope("floody"):
+        assert len(await brain.runs.list_runs(tenant="floody")) == 5  # nothing recorded for a refused request

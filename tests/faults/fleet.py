@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -47,10 +48,47 @@ def phase(row: dict[str, Any]) -> str:
     return PHASES.get(row["last_event"], str(row["last_event"]))
 
 
+class Zygote:
+    """The warm parent (`zygote.py`) that forks workers and API processes, one per session."""
+
+    def __init__(self, folder: Path, env: dict[str, str]):
+        self.folder = folder
+        self.env = env
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        log = os.open(self.folder / "zygote.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.faults.zygote", cwd=REPO, env=self.env,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
+            )
+        finally:
+            os.close(log)
+        assert self.process.stdout is not None
+        line = await asyncio.wait_for(self.process.stdout.readline(), timeout=600)
+        assert line.strip() == b"ready", (self.folder / "zygote.log").read_text()
+
+    async def fork(self, order: dict[str, Any]) -> int:
+        assert self.process is not None and self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(order).encode() + b"\n")
+        await self.process.stdin.drain()
+        return int(await asyncio.wait_for(self.process.stdout.readline(), timeout=30))
+
+    async def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        with_retry_kill(self.process.pid)
+        await self.process.wait()
+
+
 @dataclass
 class Fleet:
-    """Worker processes forked from a warm parent; `kill_busy` SIGKILLs one that holds a run."""
+    """Worker processes forked from the warm parent; `kill_busy` SIGKILLs one that holds a run."""
 
+    zygote: Zygote
     env: dict[str, str]
     folder: Path
     owner_url: str
@@ -58,38 +96,20 @@ class Fleet:
     kills: list[str] = field(default_factory=list)
     api_pid: int | None = None
     _conn: psycopg.AsyncConnection[Any] | None = None
-    _zygote: asyncio.subprocess.Process | None = None
     _count: int = 0
 
     async def start(self, workers: int) -> None:
-        log = os.open(self.folder / "zygote.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            self._zygote = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.faults.zygote", cwd=REPO, env=self.env,
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
-            )
-        finally:
-            os.close(log)
-        assert self._zygote.stdout is not None
-        line = await asyncio.wait_for(self._zygote.stdout.readline(), timeout=600)
-        assert line.strip() == b"ready", (self.folder / "zygote.log").read_text()
         for _ in range(workers):
             await self.spawn()
 
-    async def _fork(self, command: str) -> int:
-        assert self._zygote is not None and self._zygote.stdin is not None and self._zygote.stdout is not None
-        self._zygote.stdin.write(f"{command}\n".encode())
-        await self._zygote.stdin.drain()
-        return int(await asyncio.wait_for(self._zygote.stdout.readline(), timeout=30))
-
     async def spawn(self) -> int:
         self._count += 1
-        pid = await self._fork(str(self.folder / f"worker-{self._count}.log"))
+        pid = await self.zygote.fork({"log": str(self.folder / f"worker-{self._count}.log"), "env": self.env})
         self.workers.add(pid)
         return pid
 
     async def spawn_api(self, port: int) -> int:
-        self.api_pid = await self._fork(f"api {port} {self.folder / 'api.log'}")
+        self.api_pid = await self.zygote.fork({"log": str(self.folder / "api.log"), "env": self.env, "api": port})
         return self.api_pid
 
     def kill_api(self) -> None:
@@ -141,13 +161,10 @@ class Fleet:
             await asyncio.sleep(0.2)
         for pid in self.workers:
             with_retry_kill(pid)
+        if self.api_pid:
+            with_retry_kill(self.api_pid)
         if self._conn is not None:
             await self._conn.close()
-        if self._zygote is not None:
-            if self._zygote.stdin is not None:
-                self._zygote.stdin.close()
-            with_retry_kill(self._zygote.pid)
-            await self._zygote.wait()
 
 
 def with_retry_kill(pid: int, sig: int = signal.SIGKILL) -> None:
@@ -183,3 +200,10 @@ async def ledger_results(owner_url: str) -> list[dict[str, Any]]:
             "SELECT r.request, l.tool, l.args, l.outcome, l.error FROM ledger l JOIN runs r ON r.id = l.run_id "
             "WHERE l.kind = 'result'")
         return list(await cur.fetchall())
+
+
+async def failed_runs(owner_url: str) -> list[str]:
+    """Why each failed run failed (its recorded error)."""
+    async with await psycopg.AsyncConnection.connect(owner_url, row_factory=dict_row) as conn:
+        cur = await conn.execute("SELECT error FROM runs WHERE status = 'failed' ORDER BY updated_at")
+        return [str(r["error"]) for r in await cur.fetchall()]

@@ -1,15 +1,18 @@
 """The parent of the fault suite's worker processes: it imports the Brain once, then forks one real
-`brain worker` process per line it reads on stdin (the path of that worker's log file) and answers
-with the new worker's pid. A worker started from scratch spends 10-30 s importing torch and the
-model code on a busy 2-core machine; a fork of this warm parent starts in about a second, so the
-suite can kill workers with SIGKILL as often as it needs. The parent never touches the database,
-starts no thread and runs no model before forking: every child opens its own Brain.
+`brain worker` process per line it reads on stdin and answers with the new worker's pid. A worker
+started from scratch spends 10-30 s importing torch and the model code on a busy 2-core machine; a
+fork of this warm parent starts in about a second, so the suite can kill workers with SIGKILL as
+often as it needs. The parent never touches the database, starts no thread and runs no model before
+forking: every child opens its own Brain. One parent serves every test of a session: each line
+carries the child's environment (its database, engine, Temporal server), applied after the fork.
 
-stdin lines: `LOG` forks a worker, `api PORT LOG` forks the API (`brain serve --no-worker`).
+stdin lines (JSON): {"log": PATH, "env": {...}} forks a worker (`brain worker --engine $FAULT_ENGINE`);
+with "api": PORT it forks the API (`brain serve --no-worker`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -29,19 +32,26 @@ def _reap(*_: object) -> None:
             return
 
 
-def _child(log_path: str, port: int | None) -> None:
+def _child(order: dict[str, object]) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     os.setsid()  # its own session: a kill of the worker touches nothing else
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    env = order.get("env") or {}
+    assert isinstance(env, dict)
+    for name in [n for n in os.environ if n.startswith("BRAIN_")]:
+        del os.environ[name]
+    os.environ.update({str(k): str(v) for k, v in env.items()})
+    fd = os.open(str(order["log"]), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     try:
-        if port is not None:
+        port = order.get("api")
+        if isinstance(port, int):
             _api(port)
         else:
-            worker(concurrency=int(os.environ.get("FAULT_WORKER_CONCURRENCY", "2")), once=False, expire_interval=0)
+            worker(concurrency=int(os.environ.get("FAULT_WORKER_CONCURRENCY", "2")), once=False, expire_interval=0,
+                   engine_name=os.environ.get("FAULT_ENGINE") or None)
     finally:
         os._exit(0)
 
@@ -71,13 +81,12 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, _reap)
     print("ready", flush=True)
     for line in sys.stdin:
-        words = line.split()
-        if not words:
+        if not line.strip():
             continue
-        port = int(words[1]) if words[0] == "api" else None
+        order = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            _child(words[-1], port)
+            _child(order)
         print(pid, flush=True)
 
 

@@ -1,0 +1,1 @@
+"""Runs as Temporal workflows (selected by BRAIN_TEMPORAL_ADDRESS): see `engine.py`."""
