@@ -23,9 +23,13 @@ async def zygote() -> AsyncIterator[Zygote]:
     await parent.stop()
 
 
-@pytest.fixture(params=["lease", "temporal"])
+@pytest.fixture(params=["lease", pytest.param("temporal", marks=pytest.mark.faults)])
 def engine(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The engine's part of a worker's environment (Temporal: a dev server of the session, a queue of the test's)."""
+    """The engine's part of a worker's environment (Temporal: a dev server of the session, a queue of the test's).
+
+    `make test` runs the small fault run on the lease engine (the embedded default); `make faults` runs
+    it on Temporal too, and the long run on both: a Temporal fault run waits on the dev server's
+    timers and queues, which costs minutes the 5-minute loop does not have."""
     if request.param == "lease":
         return {"FAULT_ENGINE": "lease"}
     server = request.getfixturevalue("temporal_server")
