@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import agents, approvals, convenience, health, policies, tasks, telegram
+from api import agents, approvals, convenience, crews, health, policies, tasks, telegram
 from api.auth import TokenVerifier
 from api.background import Background
 from api.deps import PREFIX, ApiState
@@ -116,6 +116,6 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None,
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RouteTimer, metrics=state.metrics)
-    for module in (tasks, approvals, policies, agents, convenience, telegram, health):
+    for module in (tasks, approvals, policies, agents, crews, convenience, telegram, health):
         app.include_router(module.router)
     return app

@@ -8,6 +8,7 @@ recorded with it (`Brain.create_run(goal, actor, crew=plan)`) and advanced like 
 from runtime.crews.node import crew_node, route_of
 from runtime.crews.plan import PROCESSES, CrewMember, CrewPick, CrewPicker, CrewPlan, UnknownAgents
 from runtime.crews.setup import CrewsUnavailable
+from runtime.crews.submit import CrewSubmission, submit_crew
 
-__all__ = ["PROCESSES", "CrewMember", "CrewPick", "CrewPicker", "CrewPlan", "CrewsUnavailable", "UnknownAgents",
-           "crew_node", "route_of"]
+__all__ = ["PROCESSES", "CrewMember", "CrewPick", "CrewPicker", "CrewPlan", "CrewSubmission", "CrewsUnavailable",
+           "UnknownAgents", "crew_node", "route_of", "submit_crew"]
