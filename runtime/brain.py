@@ -198,8 +198,8 @@ class Brain:
         actions = [f"{r['tool']} {r.get('status')}" for r in values.get("results", [])]
         if not values.get("agent"):
             return
-        who = f"Crew: {', '.join(m['agent'] for m in values['crew']['members'])}" if values.get("crew") else \
-            f"Agent: {values.get('agent')}"
+        who = f"Crew: {', '.join(dict.fromkeys(m['agent'] for m in values['crew']['members']))}" if values.get("crew") \
+            else f"Agent: {values.get('agent')}"
         text = (f"Request: {run['request']}\n{who}\n"
                 f"Actions: {', '.join(actions) or 'none'}\nOutcome: {values.get('answer') or ''}")[:2000]
         try:

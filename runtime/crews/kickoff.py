@@ -86,8 +86,8 @@ def run_crew(session: CrewSession, max_iter: int) -> str:
     try:
         llm = SessionLLM(model="brain-crew", session_id=session_id)
         agents: dict[str, Agent] = {}
-        for member in session.plan.members:
-            spec = registry.get(member.agent)
+        for agent_id in session.plan.agents:
+            spec = registry.get(agent_id)
             tools = [_tool(session_id, spec.id, session.parts.tools.get(t)) for t in spec.tools]
             agents[spec.id] = Agent(role=spec.name, goal=spec.purpose, backstory=registry.prompt(spec.id)[:2000],
                                     llm=llm, tools=tools, allow_delegation=False, max_iter=max_iter, cache=False,

@@ -30,7 +30,8 @@ def route_of(plan: CrewPlan) -> dict[str, Any]:
     """The crew as the supervisor's routing decision: the first member, every member as a step, and why."""
     return {
         "decision": "route", "agent": plan.members[0].agent, "confidence": plan.confidence, "message": None,
-        "via": "crew", "candidates": [{"agent": m.agent, "score": m.confidence} for m in plan.members],
+        "via": "crew", "candidates": [{"agent": a, "score": min(m.confidence for m in plan.members if m.agent == a)}
+                                      for a in plan.agents],
         "steps": [{"agent": m.agent, "request": m.task} for m in plan.members],
         "crew": {"process": plan.process, "picked_by": plan.picked_by, "unserved": plan.unserved,
                  "members": [{"agent": m.agent, "task": m.task, "why": m.why} for m in plan.members]},

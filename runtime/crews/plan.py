@@ -22,17 +22,26 @@ from agents.registry import AgentRegistry
 from agents.routing import NONE
 from runtime.router import Router
 from runtime.understanding.cues import cued_tools
+from runtime.understanding.mentions import resolve_references
 
 Process = Literal["sequential", "hierarchical"]
 PROCESSES: tuple[str, ...] = ("sequential", "hierarchical")
-MAX_MEMBERS = 8  # agents in one crew
+MAX_MEMBERS = 8  # tasks (and so at most agents) in one crew
 MAX_PARTS = 12  # parts a goal is cut into before routing
 CONFIDENT = 0.5  # a part routed on its own words at least this confidently keeps that route
+WEAK = 0.6  # in a goal the supervisor declines as a whole, parts routed below this are not served either
 DECLINED = "No agent here can serve that goal, so no crew was built."
 
 _HEAD = re.compile(r"^(?P<head>[^:]{3,160}):\s*(?P<rest>.+)$", re.S)
-_ITEMS = re.compile(r"\s*(?:;|,\s*(?:and\s+(?:then\s+)?|then\s+)?|\band then\b|\bthen\b|\.\s+|\band\s+(?=(?:a|an|the|to)\b))\s*",
-                    re.I)
+# Where one job of a goal ends and the next begins: a semicolon, "then", a sentence end, and a comma or an
+# "and" before a job's verb; a comma also before a thing named as a job ("..., a landing page for it").
+# Commas inside one job ("a product called X, type Y, price 9") and "the X and the Y" stay together.
+_VERBS = ("send|email|write|draft|create|add|make|tag|notify|tell|remind|remember|publish|unpublish|schedule|assign|"
+          "score|update|log|book|post|share|set|give|put|move|open|build|remove|refund|cancel|change|run|show|find|"
+          "plan|translate|lower|raise|archive|delete|merge|import|reply|record|fulfil|fulfill|award|list|check")
+_ITEMS = re.compile(
+    rf"\s*(?:;|\.\s+|,?\s*\band then\b|,\s*then\b|,\s*(?:and\s+)?(?=(?:a|an|one|some)\s|(?:{_VERBS})\b)"
+    rf"|\s\band\s+(?=(?:{_VERBS})\b))\s*", re.I)
 
 
 class UnknownAgents(ValueError):
@@ -60,13 +69,15 @@ class CrewPlan(BaseModel):
 
     goal: str
     process: Process = "sequential"
-    members: list[CrewMember] = Field(min_length=1, max_length=MAX_MEMBERS)
+    members: list[CrewMember] = Field(min_length=1, max_length=MAX_MEMBERS, description="one task each, in order; "
+                                      "an agent may have several")
     picked_by: Literal["supervisor", "caller"] = "supervisor"
     unserved: list[str] = Field(default_factory=list, description="parts of the goal no agent serves")
 
     @property
     def agents(self) -> list[str]:
-        return [m.agent for m in self.members]
+        """The crew's agents, each once, in the order they first work."""
+        return list(dict.fromkeys(m.agent for m in self.members))
 
     @property
     def confidence(self) -> float:
@@ -96,9 +107,13 @@ def goal_parts(goal: str) -> list[str]:
     rest = found.group("rest") if found else goal
     items = [i.strip(" .,;") for i in _ITEMS.split(rest) if i and i.strip(" .,;")]
     items = [i for i in items if len(i.split()) >= 2] or [rest.strip(" .")]
+    # "add the lamp to it" after "create a collection called X": it is X
+    items = [items[0], *(resolve_references(part, before) if _PRONOUN.search(part) else part
+                         for before, part in zip(items, items[1:], strict=False))]
     return items[:MAX_PARTS]
 
 
+_PRONOUN = re.compile(r"\b(?:it|its|them|their|him|his|her)\b", re.I)
 _ARTICLE = re.compile(r"^(?:a|an|the|one|some|our)\s", re.I)
 _SENDING = re.compile(r"\b(?:note|message|announcement|email|e-mail|reminder|broadcast|dm|text)\b", re.I)
 
@@ -144,21 +159,18 @@ class CrewPicker:
         if agents is not None:
             return CrewPick(self._named(goal, check_agents(self.registry, agents), process))
         parts = [self._route(goal, text) for text in goal_parts(goal)]
+        if any(p.agent is None for p in parts) and self.router.classify(goal).decision == "decline":
+            parts = [p if p.agent is None or p.confidence >= WEAK else _Part(p.text, None, p.confidence, p.how)
+                     for p in parts]
         served = [p for p in parts if p.agent is not None]
         if not served:  # no part routes on its own: the goal as one job, or declined
             whole = self._route(goal, goal)
+            whole = whole if whole.confidence >= WEAK or len(parts) == 1 else _Part(goal, None, whole.confidence, "")
             if whole.agent is None:
                 return CrewPick(None, self.router.classify(goal).message or DECLINED)
             served = [whole]
-        members: dict[str, list[_Part]] = {}
-        for part in served:
-            members.setdefault(str(part.agent), []).append(part)
-        if len(members) > MAX_MEMBERS:
-            members = dict(list(members.items())[:MAX_MEMBERS])
-        crew = [CrewMember(agent=agent, task=" and ".join(as_request(p.text) for p in taken),
-                           why="; ".join(f"'{p.text}' {p.how}" for p in taken),
-                           confidence=round(min(p.confidence for p in taken), 4))
-                for agent, taken in members.items()]
+        crew = [CrewMember(agent=str(p.agent), task=as_request(p.text), why=f"'{p.text}' {p.how}",
+                           confidence=round(p.confidence, 4)) for p in served[:MAX_MEMBERS]]
         return CrewPick(CrewPlan(goal=goal, process=process, members=crew,  # type: ignore[arg-type]
                                  unserved=[p.text for p in parts if p.agent is None]))
 

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from langgraph.errors import GraphInterrupt
 
 from agents.registry import AgentRegistry
-from runtime.crews.plan import CrewMember, CrewPlan
+from runtime.crews.plan import CrewPlan
 from runtime.graph import RunState
 from runtime.llm import Model
 from runtime.planner.base import PlanningContext, compose_answer
@@ -112,7 +112,9 @@ class CrewSession:
         self.plan = plan
         self.recorded = recorded
         self.loop = loop
-        self.members: dict[str, CrewMember] = {m.agent: m for m in plan.members}
+        self.confidence: dict[str, float] = {}  # per agent, the least confident of its tasks' routes
+        for member in plan.members:
+            self.confidence[member.agent] = min(member.confidence, self.confidence.get(member.agent, 1.0))
         self.executions: dict[str, Execution] = {}
         self.current: Execution | None = None
         self.results: list[dict[str, Any]] = []  # every call's outcome, in order: the run's results
@@ -205,14 +207,13 @@ class CrewSession:
         request = run.request if run is not None else self.plan.goal
         self.calls += 1
         call_id = f"{agent}.{self.calls}"
-        member = self.members.get(agent)
         tainted = tainted_arguments(args, request, untrusted_text(self.results))
         call = {"call_id": call_id, "tool": tool_id, "args": args, "tainted": tainted}
         confidence = run.confidence if run is not None else 1.0
         await self.parts.emit(self.state, "planned", {"agent": agent, "calls": [call], "confidence": confidence},
                               f"planned:{call_id}")
         state: RunState = {**self.state, "agent": agent, "pending": [call], "plan_confidence": confidence,
-                           "route": {"agent": agent, "confidence": member.confidence if member else 1.0}}
+                           "route": {"agent": agent, "confidence": self.confidence.get(agent, 1.0)}}
         result = (await self.parts.gate(state))[0]
         self.results.append(result)
         if run is not None:
@@ -234,9 +235,6 @@ class CrewSession:
 
     def answer(self) -> str:
         """Each member's final answer, in the order they worked."""
-        by_agent: dict[str, str] = {}
-        for run in self.executions.values():
-            if run.agent is not None and run.answer:
-                by_agent[run.agent] = run.answer
-        lines = [f"{self.parts.agents.get(a).name}: {text}" for a, text in by_agent.items()]
+        lines = [f"{self.parts.agents.get(run.agent).name}: {run.answer}" for run in self.executions.values()
+                 if run.agent is not None and run.answer]
         return "\n".join(lines) or compose_answer(self.results, self.parts.tools)
