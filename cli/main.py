@@ -437,9 +437,10 @@ from cli.tenant_commands import register as _register_tenants  # noqa: E402
 _register_tenants(app)
 
 from cli.worker_commands import register as _register_worker  # noqa: E402
-from cli.crew_commands import register as _register_crew  # noqa: E402
 
 _register_worker(app)
+from cli.crew_commands import register as _register_crew  # noqa: E402
+
 _register_crew(app)
 
 

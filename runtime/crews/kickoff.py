@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from crewai import Agent, Crew, Process, Task
+from crewai import Agent, Crew, CrewOutput, Process, Task
 from crewai.llms.base_llm import BaseLLM
 from crewai.tools import BaseTool
 from pydantic import BaseModel
@@ -106,7 +106,8 @@ def run_crew(session: CrewSession, max_iter: int) -> str:
             _TASKS[session_id] = {str(t.id): m.task for t, m in zip(tasks, session.plan.members, strict=True)}
             crew = Crew(agents=list(agents.values()), tasks=tasks, process=Process.sequential, verbose=False,
                         tracing=False, memory=False, cache=False)
-        return str(crew.kickoff().raw)
+        output = crew.kickoff()
+        return str(output.raw) if isinstance(output, CrewOutput) else str(output)
     finally:
         _SESSIONS.pop(session_id, None)
         _ROLES.pop(session_id, None)

@@ -171,7 +171,7 @@ class CrewPicker:
             served = [whole]
         crew = [CrewMember(agent=str(p.agent), task=as_request(p.text), why=f"'{p.text}' {p.how}",
                            confidence=round(p.confidence, 4)) for p in served[:MAX_MEMBERS]]
-        return CrewPick(CrewPlan(goal=goal, process=process, members=crew,  # type: ignore[arg-type]
+        return CrewPick(CrewPlan(goal=goal, process=process, members=crew,
                                  unserved=[p.text for p in parts if p.agent is None]))
 
     def _route(self, goal: str, text: str) -> _Part:
@@ -214,4 +214,4 @@ class CrewPicker:
                 "named by the caller; works on the whole goal"
             task = " and ".join(as_request(t) for t in mine) if mine else goal
             members.append(CrewMember(agent=agent, task=task, why=why, confidence=1.0))
-        return CrewPlan(goal=goal, process=process, members=members, picked_by="caller")  # type: ignore[arg-type]
+        return CrewPlan(goal=goal, process=process, members=members, picked_by="caller")
