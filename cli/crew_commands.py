@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from typing import Any
 
 import typer
 from rich.table import Table
 
+from cli.render import approval_table
 from cli.session import console, with_brain
 from runtime.approvals import ApprovalAnswer, CallAnswer
 from runtime.brain import Brain, RunOutcome
@@ -57,13 +60,11 @@ def crew_run(
     no_input: bool = typer.Option(False, "--no-input", help="never prompt; leave the crew waiting"),
 ) -> None:
     """Run a crew of registry agents on one goal; every call they make passes the policy gate."""
-    from cli.main import _actor, _finish, _prompt_approval
-
     if process not in PROCESSES:
         console.print(f"[red]error:[/] --process: must be one of {', '.join(PROCESSES)} (got {process!r})")
         raise typer.Exit(2)
     named = [a.strip() for a in agents.split(",") if a.strip()] if agents is not None else None
-    actor: Actor = _actor(tenant, role, user)
+    actor = Actor(user=user or os.environ.get("USER") or getpass.getuser(), tenant=tenant, role=role)
 
     async def work(brain: Brain) -> RunOutcome | None:
         brain.events.listeners.append(show_step)
@@ -79,10 +80,21 @@ def crew_run(
         if outcome.status == "waiting" and yes:
             while outcome.status == "waiting":
                 outcome = await brain.answer_approval(outcome.run_id, actor, ApprovalAnswer(all=CallAnswer(action="approve")))
-        elif outcome.status == "waiting" and not no_input and sys.stdin.isatty():
-            outcome = await _prompt_approval(brain, outcome, actor)
+        while outcome.status == "waiting" and outcome.approval and not no_input and sys.stdin.isatty():
+            console.print(approval_table(outcome.approval["calls"]))
+            choice = typer.prompt("approve (a), reject (r), or leave the crew waiting (w)?", default="a")
+            if choice.startswith("w"):
+                break
+            reply = CallAnswer(action="approve") if choice.startswith("a") else \
+                CallAnswer(action="reject", reason=typer.prompt("reason", default="rejected"))
+            outcome = await brain.answer_approval(outcome.run_id, actor, ApprovalAnswer(all=reply))
         return outcome
 
     outcome = with_brain(work)
-    if outcome is not None:
-        _finish(outcome)
+    if outcome is None:
+        return
+    if outcome.status == "waiting":
+        console.print(f"run [bold]{outcome.run_id}[/] waits for approval: `brain approve {outcome.run_id}` or "
+                      f"`brain reject {outcome.run_id}`")
+    else:
+        console.print(f"run [bold]{outcome.run_id}[/] {outcome.status}")
