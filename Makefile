@@ -7,7 +7,7 @@ TASK   ?= add a product called Red Mug priced 12 USD to the store
 # pytest workers for `make test` (pytest-xdist; each has its own embedded Postgres and redis-server)
 TEST_WORKERS ?= 2
 
-.PHONY: run test setup redis lint bench clean
+.PHONY: run test setup redis chromium browser console lint bench clean
 
 setup: $(STAMP)
 
@@ -29,8 +29,25 @@ redis:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
 
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium from Debian's packages (the browser tests drive it with Playwright)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# The demo task (it waits for approval), then the console's address and the demo admin (its password is
+# printed once, when it is made); `make console` serves the console.
 run: setup
-	$(BIN)/brain run "$(TASK)"
+	$(BIN)/brain run --no-input "$(TASK)"
+	@$(BIN)/brain users demo-admin
+	@echo "approve it in the browser: run \`make console\`, then open http://127.0.0.1:8000/admin/ and sign in"
+
+console: setup
+	$(BIN)/brain serve --dev
+
+# The admin console in Chromium against a real `brain serve` (tests/browser); screenshots in tests/browser/artifacts/.
+browser: setup redis chromium
+	$(BIN)/pytest -m browser tests/browser -p no:xdist
 
 lint: setup
 	$(BIN)/ruff check .
@@ -68,10 +85,11 @@ integration: setup redis
 	$(BIN)/pytest -m integration tests/integration tests/conformance
 
 # The full cross-tenant attack suite: every table, view, sequence and function of the schema from
-# the catalog, every forged scope, both directions (a short run is part of `make test`).
+# the catalog, every forged scope, both directions (a short run is part of `make test`); and the long
+# schemathesis run over the whole API (>= 3,000 cases, every check).
 .PHONY: attack
 attack: setup
-	$(BIN)/pytest -m attack tests/security
+	$(BIN)/pytest -m attack tests/security tests/api/test_schema.py
 
 # The long fault suite: real workers SIGKILLed >= 100 times at random points, the API killed once and
 # Postgres restarted once mid-load; every run must end, no tool call may run twice (a short version

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import PREFIX, BrainDep, Caller
 from api.errors import ERROR_RESPONSES, ApiError
 from api.models import PlainText
+from memory.kinds import KINDS
 
 router = APIRouter(prefix=PREFIX, tags=["agents"], responses=ERROR_RESPONSES)
 
@@ -55,7 +56,8 @@ class MemoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"query": "spring campaign brief", "limit": 5}]})
 
     query: PlainText = Field(min_length=1, max_length=2000, description="the words or question to search for")
-    kind: PlainText | None = Field(default=None, max_length=50, description="only memories of this kind")
+    kind: PlainText | None = Field(default=None, max_length=50, description="only memories of this kind",
+                                   json_schema_extra={"enum": [*sorted(KINDS), None]})
     limit: int = Field(default=5, ge=1, le=50)
 
 

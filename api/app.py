@@ -19,9 +19,22 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
-from api import agents, approvals, convenience, crews, health, policies, tasks, telegram
+from api import (
+    agents,
+    approvals,
+    auth_login,
+    convenience,
+    crews,
+    gateway,
+    health,
+    insights,
+    policies,
+    tasks,
+    telegram,
+)
 from api.auth import TokenVerifier
 from api.background import Background
+from api.console import install_console
 from api.deps import PREFIX, ApiState
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit, RateLimiter
@@ -116,6 +129,8 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None,
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RouteTimer, metrics=state.metrics)
-    for module in (tasks, approvals, policies, agents, crews, convenience, telegram, health):
+    for module in (tasks, approvals, policies, agents, crews, insights, gateway, auth_login, convenience, telegram,
+                   health):
         app.include_router(module.router)
+    install_console(app)
     return app

@@ -4,24 +4,44 @@ opens a task with that agent as the hint, exactly like `POST /tasks` (202, then 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
 from api.deps import PREFIX, BrainDep, Caller, State
-from api.errors import ERROR_RESPONSES
+from api.errors import ERROR_RESPONSES, ErrorBody
 from api.models import PlainText, Task
 from api.tasks import IdempotencyHeader, open_task
 
-router = APIRouter(prefix=PREFIX, responses={**ERROR_RESPONSES, 200: {"model": Task, "description": "the idempotency key was used before"}})
+router = APIRouter(prefix=PREFIX, responses={
+    **ERROR_RESPONSES, 200: {"model": Task, "description": "the idempotency key was used before"},
+    409: {"model": ErrorBody, "description": "the idempotency key was used for another request, or the body and "
+                                            "the Idempotency-Key header name different keys"}})
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
 Words = Annotated[PlainText, Field(min_length=1, max_length=1000)]
-Money = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=2)]
+CENT = Decimal("0.01")
+
+
+def _cents(value: Any) -> Decimal:
+    """A JSON number in dollars, rounded half up to whole cents (a string or a boolean is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError("must be a number of dollars, such as 12 or 12.5")
+    number = Decimal(str(value))
+    if abs(number) >= 10**12:  # past the limit (which refuses it) and past what quantize can hold
+        return number
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# The schema says what the server takes: a number from 0.01 to 10^9, rounded to cents.
+Money = Annotated[Decimal, BeforeValidator(_cents), Field(ge=CENT, le=1_000_000_000),
+                  WithJsonSchema({"type": "number", "minimum": 0.01, "maximum": 1_000_000_000})]
 
 
 def _strict(*examples: dict[str, JsonValue]) -> ConfigDict:
@@ -41,8 +61,8 @@ def _route(path: str, tag: str, summary: str, description: str) -> Callable[[Han
 
 
 class LeadCapture(BaseModel):
-    model_config = _strict({"name": "Maria Lopez", "title": "marketing head", "company": "Casa Verde",
-                            "email": "maria@casaverde.mx", "source": "expo"})
+    model_config = _strict({"name": "Jo Brennan", "title": "marketing head", "company": "Harbor Cafe",
+                            "email": "jo@harborcafe.example", "source": "expo"})
 
     name: Name
     email: Name | None = None
@@ -94,7 +114,7 @@ async def assign_leads(body: LeadAssign, actor: Caller, state: State, brain: Bra
 
 
 class ProductCreate(BaseModel):
-    model_config = _strict({"name": "Red Mug", "price": 12}, {"name": "Linen Apron", "price": 24, "category": "Kitchen"})
+    model_config = _strict({"name": "Red Mug", "price": 12}, {"name": "Cedar Tray", "price": 24, "category": "Kitchen"})
 
     name: Name
     price: Money = Field(description="in USD")
@@ -130,7 +150,7 @@ async def change_price(name: Annotated[PlainText, Path(min_length=1, max_length=
 
 
 class CampaignPlan(BaseModel):
-    model_config = _strict({"goal": "400 orders", "product": "the Black Friday sale", "weeks": 4, "budget": 5000})
+    model_config = _strict({"goal": "400 orders", "product": "the autumn sale", "weeks": 4, "budget": 5000})
 
     goal: Words
     product: Name | None = Field(default=None, description="what the campaign is for")

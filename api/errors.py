@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route, compile_path
 
 from agents.registry import UnknownAgent
 from policies.store import PolicyVersionNotFound
@@ -118,10 +119,31 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
         message = f"no route {request.method} {request.url.path}; the routes are listed at /api/brain/docs"
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}"
+        return error_response(405, message, headers={"Allow": allowed_methods(request)})
     elif exc.status_code == 400 and message == "There was an error parsing the body":
         return error_response(400, "body: could not be read; send UTF-8 JSON with Content-Type: application/json",
                               field="body")
     return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI document gives this path (HEAD beside GET), plus the undocumented
+    routes' own (the docs page). Starlette would name only the first matching route's methods."""
+    root = request.scope.get("root_path", "")
+    path = request.url.path.removeprefix(root) if root else request.url.path
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            methods |= {method.upper() for method in item if method in _HTTP_METHODS}
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _on_not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -168,6 +190,7 @@ def install_error_handlers(app: FastAPI) -> None:
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
     for code, text in (
+        (400, "the body could not be read as UTF-8 JSON"),
         (401, "missing, expired, forged or wrong-audience token"),
         (403, "the caller's role or tenant may not do this; the message says why"),
         (422, "bad input; `field` names it"),

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runtime.brain import Brain
+from runtime.ledger import Kind
 
 log = structlog.get_logger(__name__)
 
@@ -67,10 +68,10 @@ class ApiMetrics:
             self.decisions.labels(str(data.get("outcome", "unknown"))).inc()
         elif kind == "tool_result" and data.get("status") in ("ok", "error"):
             run_id, call_id = str(event["run_id"]), str(data.get("call_id"))
-            started = await brain.ledger.find(run_id, call_id, "started")
-            finished = await brain.ledger.find(run_id, call_id, "result")
-            if started and finished:
-                seconds = (finished["created_at"] - started["created_at"]).total_seconds()
+            started = await brain.ledger.find(run_id, call_id, Kind.STARTED)
+            finished = await brain.ledger.find(run_id, call_id, Kind.RESULT)
+            if started and finished and started.created_at and finished.created_at:
+                seconds = (finished.created_at - started.created_at).total_seconds()
                 self.tool_seconds.labels(str(data.get("tool")), str(data["status"])).observe(max(seconds, 0.0))
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from agents.registry import load_specs
 from api.deps import PREFIX
 
 RunStatus = Literal["queued", "running", "waiting", "resuming", "done", "failed", "cancelled"]
@@ -18,8 +19,13 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# Text that reaches Postgres: no NUL characters (Postgres text and jsonb refuse them).
-PlainText = Annotated[str, AfterValidator(_no_nul)]
+# Text that reaches Postgres: no NUL characters (Postgres text and jsonb refuse them); the schema says so.
+PlainText = Annotated[str, AfterValidator(_no_nul), Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]
+
+
+def _agent_ids(schema: dict[str, Any]) -> None:
+    """The catalog's agent ids as the schema's enum (an unknown id is refused)."""
+    schema["enum"] = [*sorted(spec.id for spec in load_specs()), None]
 IdempotencyKey = Annotated[PlainText, Field(min_length=1, max_length=200)]
 
 
@@ -49,7 +55,7 @@ class TaskCreate(BaseModel):
     )
 
     request: PlainText = Field(min_length=1, description="what you want done, in plain words (length limit: settings)")
-    agent: PlainText | None = Field(default=None, max_length=100,
+    agent: PlainText | None = Field(default=None, max_length=100, json_schema_extra=_agent_ids,
                                     description="skip routing: hand the request to this agent id (GET /agents/status lists them)")
     idempotency_key: IdempotencyKey | None = Field(
         default=None, description="the same key returns the same task instead of a new one (also: Idempotency-Key header)")

@@ -27,7 +27,7 @@ from tools.spec import Risk
 
 router = APIRouter(prefix=PREFIX, tags=["policies"], responses=ERROR_RESPONSES)
 
-TenantQuery = Annotated[PlainText | None, Query(max_length=200, description=(
+TenantQuery = Annotated[PlainText | None, Query(min_length=1, max_length=200, description=(
     "the tenant whose overrides to edit or read; default: the global policy for a super_admin, "
     "your own tenant otherwise"))]
 WorkflowPath = Annotated[str, Path(max_length=100, description="a workflow of the policy, e.g. product_sourcing")]
@@ -197,7 +197,8 @@ class PolicyVersion(BaseModel):
             description="The global policy's versions and your tenant's, or one scope's with `scope` ('global' or a "
                         "tenant id: your own, or any for a super_admin).")
 async def versions(actor: Caller, brain: BrainDep,
-                   scope: Annotated[PlainText | None, Query(max_length=200, description="'global' or a tenant id")] = None,
+                   scope: Annotated[PlainText | None, Query(min_length=1, max_length=200,
+                                                            description="'global' or a tenant id")] = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[PolicyVersion]:
     if scope is None:
         rows = await brain.policies.history(None, limit, tenant=actor.tenant)

@@ -46,6 +46,17 @@ class ApiSettings(BaseSettings):
     sse_poll_seconds: float = Field(default=0.3, gt=0, description="how often an event stream looks for new run events")
     sse_keepalive_seconds: float = Field(default=15.0, gt=0, description="idle time before an event stream sends a comment")
 
+    access_token_seconds: int = Field(default=900, ge=30, le=86400,
+                                      description="lifetime of an access token issued by /auth/login and the console")
+    refresh_token_seconds: int = Field(default=7 * 86400, ge=60, le=90 * 86400,
+                                       description="lifetime of a refresh token (rotated on every use)")
+    login_per_minute: int = Field(default=10, ge=0, description="sign-in attempts per client address per minute; 0 = unlimited")
+    login_max_failures: int = Field(default=5, ge=1, description="wrong passwords in a row before an account is locked")
+    login_lockout_seconds: int = Field(default=900, ge=1, description="how long a locked account stays locked")
+    cookie_secure: bool | None = Field(default=None, description="Secure flag of the console's cookies; "
+                                                                 "unset = when the request came over TLS")
+    eval_reports_dir: str = Field(default="bench/results", description="folder of `brain eval --html` reports the console lists")
+
     @field_validator("jwt_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:

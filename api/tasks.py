@@ -7,6 +7,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.sse import EventSourceResponse
+from pydantic import WithJsonSchema
 
 from api.auth import require_role
 from api.deps import PREFIX, ApiState, BrainDep, Caller, State
@@ -20,6 +21,8 @@ from runtime.runs import Actor
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix=PREFIX, tags=["tasks"], responses=ERROR_RESPONSES)
 
+# A header is never null on the wire: the schema gives the string alone (a null would be sent as 'null').
+LAST_EVENT_ID = {"type": "string", "pattern": "^[0-9]+$", "maxLength": 30}
 IdempotencyHeader = Annotated[IdempotencyKey | None, Header(alias="Idempotency-Key", description="same as `idempotency_key`")]
 
 
@@ -60,7 +63,8 @@ async def open_task(state: ApiState, brain: Brain, actor: Actor, response: Respo
 
 def idempotency_key(body_key: str | None, header_key: str | None) -> str | None:
     if body_key and header_key and body_key != header_key:
-        raise ApiError(422, "idempotency_key: the body and the Idempotency-Key header name different keys",
+        # 409: each key alone is valid (the schema cannot say two must be equal); together they conflict.
+        raise ApiError(409, "idempotency_key: the body and the Idempotency-Key header name different keys",
                        field="idempotency_key")
     return body_key or header_key
 
@@ -68,7 +72,8 @@ def idempotency_key(body_key: str | None, header_key: str | None) -> str | None:
 @router.post(
     "/tasks", status_code=202, response_model=Task, summary="Submit a task",
     responses={200: {"model": Task, "description": "the idempotency key was used before: that task"},
-               409: {"description": "the idempotency key was used for another request"}},
+               409: {"description": "the idempotency key was used for another request, or the body and the "
+                                     "Idempotency-Key header name different keys"}},
     description="Records a run for a plain-language request; a worker executes it. Follow it with "
                 "`GET /tasks/{id}/events`; if it waits for approval, answer with `POST /approvals/{id}`. "
                 "Needs the operator role.",
@@ -116,7 +121,8 @@ async def cancel_task(task_id: str, actor: Caller, brain: BrainDep) -> Task:
 )
 async def task_events(task_id: str, actor: Caller, brain: BrainDep, state: State,
                       after: Annotated[int, Query(ge=0, le=2**62, description="replay events after this id")] = 0,
-                      last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=30)] = None,
+                      last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=30, pattern=r"^[0-9]+$"),
+                                               WithJsonSchema(LAST_EVENT_ID)] = None,
                       ) -> EventSourceResponse:
     if last_event_id is not None:
         try:

@@ -53,9 +53,13 @@ def serve(
     async def open_for_api() -> Brain:
         return await open_brain(settings)
 
+    from cli.console_sim import suite_simulator
+
+    app = create_app(open_for_api, api_settings, worker=worker)
+    app.state.suite_simulator = suite_simulator()  # the console's policy simulation over an eval suite
     err.print(f"serving the Brain API on http://{host}:{port}/api/brain/ (docs: /api/brain/docs)")
-    uvicorn.run(create_app(open_for_api, api_settings, worker=worker), host=host, port=port,
-                log_level=settings.log_level.lower())
+    err.print(f"admin console: http://{host}:{port}/admin/ (users: `brain users add`)")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
 
 
 def token(

@@ -435,6 +435,9 @@ _register_telegram(app)
 from cli.tenant_commands import register as _register_tenants  # noqa: E402
 
 _register_tenants(app)
+from cli.user_commands import register as _register_users  # noqa: E402
+
+_register_users(app)
 
 from cli.worker_commands import register as _register_worker  # noqa: E402
 

@@ -2,9 +2,9 @@
 and the cited context an agent plans with.
 
 Isolation is Postgres's job (DESIGN.md invariant 5). The pool connects as `brain_app`, and each
-method works in one transaction that first sets `app.scope` (the tenant's signed scope token) and
-`app.user_id` with `set_config(..., true)` (transaction-local, like SET LOCAL); the row-level
-security policy of `memories` reads them (runtime/migrations/003_memory.sql, 013_scope_tokens.sql). Queries here never filter by tenant
+method works in one transaction that first sets `app.scope` (the signed scope token naming the tenant
+and the user) with `set_config(..., true)` (transaction-local, like SET LOCAL); the row-level
+security policy of `memories` verifies it (runtime/migrations/003_memory.sql, 013, 017). Queries here never filter by tenant
 themselves; an insert names its tenant and the policy's WITH CHECK refuses any other. (`reembed`
 is the exception to "one transaction": one per batch, see there.)
 
@@ -67,7 +67,7 @@ class MemoryStore:
         candidates: int = 40,
         rrf_k: int = RRF_K,
         context_min_similarity: float = 0.3,
-        scope_token: Callable[[str, str], str] | None = None,
+        scope_token: Callable[[str, str, str | None], str] | None = None,
     ) -> None:
         if not 0.0 < dedupe_threshold <= 1.0:
             raise InvalidMemory(f"dedupe_threshold must be in (0, 1], got {dedupe_threshold}")
@@ -79,9 +79,11 @@ class MemoryStore:
         self.rrf_k = rrf_k
         self.context_min_similarity = context_min_similarity
         self._vectors = VectorAdapters()
-        # (tenant, role) -> the signed scope token row-level security verifies (the application's
-        # pool makes them: runtime/scope.py AppPool.scope_token); an owner's pool has none.
-        self._scope_token: Callable[[str, str], str] | None = scope_token or getattr(pool, "scope_token", None)
+        # (tenant, role, user) -> the signed scope token row-level security verifies (the application's
+        # pool makes them: runtime/scope.py AppPool.scope_token); an owner's pool has none. The user
+        # in it is whose personal memories the transaction sees (migration 017).
+        self._scope_token: Callable[[str, str, str | None], str] | None = (
+            scope_token or getattr(pool, "scope_token", None))
 
     # ---- writing ----------------------------------------------------------------------------------
 
@@ -248,7 +250,7 @@ class MemoryStore:
         total = 0
         async with self._transaction(tenant, None) as conn:
             for owner in [None, *await self._personal_owners(conn)]:
-                await conn.execute("SELECT set_config('app.user_id', %s, true)", (owner or "",))
+                await self._act_as(conn, tenant, owner)
                 where, params = self._stale(owner)
                 [row] = await fetch_rows(conn, f"SELECT count(*) AS n FROM memories WHERE {where}", params)
                 total += int(row["n"])
@@ -294,7 +296,7 @@ class MemoryStore:
         out: list[dict[str, Any]] = []
         async with self._transaction(tenant, None) as conn:
             for owner in [None, *await self._personal_owners(conn)]:
-                await conn.execute("SELECT set_config('app.user_id', %s, true)", (owner or "",))
+                await self._act_as(conn, tenant, owner)
                 scope = "memory_kind_is_personal(kind) AND user_id = %s" if owner else "NOT memory_kind_is_personal(kind)"
                 out += await fetch_rows(
                     conn, "SELECT id, kind, subject, text, tags, user_id, agent, created_at FROM memories"
@@ -308,7 +310,7 @@ class MemoryStore:
         deleted = 0
         async with self._transaction(tenant, None) as conn:
             for owner in [None, *await self._personal_owners(conn)]:
-                await conn.execute("SELECT set_config('app.user_id', %s, true)", (owner or "",))
+                await self._act_as(conn, tenant, owner)
                 cur = await conn.execute("DELETE FROM memories WHERE superseded_by IS NULL"
                                          + (" AND user_id = %s" if owner else " AND NOT memory_kind_is_personal(kind)"),
                                          [owner] if owner else [])
@@ -338,15 +340,19 @@ class MemoryStore:
         """A transaction scoped to one tenant (and user) before any statement touches memories."""
         if not tenant or not tenant.strip():
             raise InvalidMemory("tenant is required: every memory belongs to one tenant")
-        token = self._scope_token(tenant, "operator") if self._scope_token is not None else ""
+        token = self._scope_token(tenant, "operator", user or None) if self._scope_token is not None else ""
         async with self._pool.connection() as conn, conn.transaction():
             await self._vectors.prepare(conn)
             await conn.execute(
-                "SELECT set_config('app.scope', %s, true), set_config('app.user_id', %s, true),"
-                " set_config('hnsw.ef_search', %s, true)",
-                (token, user or "", str(ef_search or self.ef_search)),
+                "SELECT set_config('app.scope', %s, true), set_config('hnsw.ef_search', %s, true)",
+                (token, str(ef_search or self.ef_search)),
             )
             yield conn
+
+    async def _act_as(self, conn: AsyncConnection[Any], tenant: str, user: str | None) -> None:
+        """Within the tenant's transaction, act for another user (or none: shared memories only)."""
+        token = self._scope_token(tenant, "operator", user or None) if self._scope_token is not None else ""
+        await conn.execute("SELECT set_config('app.scope', %s, true)", (token,))
 
     async def _embed(self, texts: list[str]) -> Vectors:
         dim = self._vectors.column_dim

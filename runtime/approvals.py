@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from runtime.ledger import Entry
+from runtime.ledger import Entry, Kind
 from tools.limits import text_problem
 from tools.registry import ToolRegistry
 from tools.spec import call_hash
@@ -107,7 +107,7 @@ def answer_entries(run_id: str, tenant: str, asked: list[dict[str, Any]], resume
         else:
             outcome, reason = "rejected", str(reason or "rejected")
         entries.append(Entry(
-            run_id=run_id, tenant_id=tenant, call_id=ask["call_id"], kind="approval", tool=ask["tool"], args=args,
+            run_id=run_id, tenant_id=tenant, call_id=ask["call_id"], kind=Kind.APPROVAL, tool=ask["tool"], args=args,
             args_hash=call_hash(ask["tool"], args), actor=by, outcome=outcome, reason=str(reason) if reason else None,
         ))
     return entries

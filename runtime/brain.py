@@ -39,10 +39,12 @@ from runtime.planner.base import Plan, PlanningContext
 from runtime.planner.llm import LLMPlanner
 from runtime.planner.offline import OfflinePlanner
 from runtime.router import Router, RouteResult
-from runtime.routing_store import load_or_train
+from runtime.routing_store import load_or_train, load_or_train_tools
 from runtime.runs import Actor, LeaseLost, RunNotFound, RunStateConflict, RunStore
-from runtime.services import BoundServices, make_factories
+from runtime.services import BoundServices, ServiceFactory, make_factories
+from runtime.services.ports import ServicePorts, memory_tenant
 from runtime.settings import Settings, make_embedder
+from runtime.understanding.confidence import Understanding
 from runtime.understanding.records import TenantRecords
 from runtime.wiring import ClientFactory, SystemWiring, current_namespace
 from tools.context import ToolContext
@@ -83,19 +85,12 @@ async def build_router(
     )
 
 
-def memory_tenant(tenant: str) -> str:
-    """The memory space of a tenant: its own, or inside a sandbox namespace (an eval case) one of
-    that namespace's, so a case's memories neither see nor leave anything in the tenant's."""
-    namespace = current_namespace()
-    return f"{tenant}#{namespace}" if namespace else tenant
-
-
 class Brain:
     """Open with `await Brain.open(settings)`; close with `await brain.close()`."""
 
     def __init__(self, settings: Settings, pool: AsyncConnectionPool[Any], *, tools: ToolRegistry,
                  agents: AgentRegistry, router: Router, redis: Any | None = None, embedder: Embedder | None = None,
-                 systems: dict[str, SystemWiring] | None = None):
+                 systems: dict[str, SystemWiring] | None = None, understanding: Understanding | None = None):
         self.settings = settings
         self.pool = pool
         self.tools = tools
@@ -112,9 +107,12 @@ class Brain:
         self.memory = MemoryStore(pool, embedder or router.embedder)
         self.clients = ClientFactory(settings, systems)
         self.executor = Executor(tools, self.ledger, self._tool_context)
-        self.services = make_factories(self)
+        self.services: dict[str, ServiceFactory] = {}
+        self.services.update(make_factories(ServicePorts(
+            pool=pool, settings=settings, clients=self.clients, memory=self.memory, runs=self.runs, events=self.events,
+            agents=agents, tools=tools, services=self.services, desk=self)))
         self.records = TenantRecords(self.clients.for_tenant, scope=current_namespace)
-        self.offline_planner = OfflinePlanner(tools, records=self.records)
+        self.offline_planner = OfflinePlanner(tools, records=self.records, understanding=understanding)
         self.saver = AsyncPostgresSaver(pool)
         self.graph = build_graph(self._deps(), self.saver)
 
@@ -136,13 +134,17 @@ class Brain:
             embedder = embedder or make_embedder(settings)
             await asyncio.to_thread(preload, embedder)  # loaded before the process says it is ready
             router = await build_router(settings, pool, agents, embedder)
+            understanding = None
+            if settings.plan_confidence == "trained":
+                model = await load_or_train_tools(pool, list(agents), tools, embedder)
+                understanding = Understanding(model, embedder.embed)
             redis = None
             if settings.redis_url:
                 from redis.asyncio import Redis
 
                 redis = Redis.from_url(settings.redis_url)
             brain = cls(settings, pool, tools=tools, agents=agents, router=router, redis=redis, embedder=embedder,
-                        systems=systems)
+                        systems=systems, understanding=understanding)
         except BaseException:
             await pool.close()
             raise

@@ -12,14 +12,14 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from runtime.ledger import Entry, Ledger
+from runtime.ledger import Entry, Kind, Ledger
 from tools.context import ContextError, ToolContext
 from tools.registry import ToolRegistry, UnknownTool
 from tools.spec import call_hash
 
 log = structlog.get_logger(__name__)
 
-ALLOWING = {("decision", "auto"), ("approval", "approved"), ("approval", "edited")}
+ALLOWING = {(Kind.DECISION, "auto"), (Kind.APPROVAL, "approved"), (Kind.APPROVAL, "edited")}
 
 
 class ExecutionRefused(Exception):
@@ -35,11 +35,11 @@ class Executor:
     async def _changed_since_proposal(
         self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]
     ) -> str | None:
-        decision = await self.ledger.find(run_id, call_id, "decision")
-        if decision is None or decision.get("precondition") is None:
+        decision = await self.ledger.find(run_id, call_id, Kind.DECISION)
+        if decision is None or decision.precondition is None:
             return None
         now = await self.read_precondition(tenant, user, run_id, tool_id, args)
-        change = _first_difference(decision["precondition"], now)
+        change = _first_difference(decision.precondition, now)
         if change is None:
             return None
         return f"the target changed since this call was proposed ({change}); it needs a new decision"
@@ -47,20 +47,20 @@ class Executor:
     async def authorise(self, run_id: str, call_id: str, tool_id: str, args: dict[str, Any]) -> str:
         """Return the args hash the allowing decision binds, or raise ExecutionRefused."""
         spec = self.tools.get(tool_id)
-        approval = await self.ledger.find(run_id, call_id, "approval")
-        decision = approval or await self.ledger.find(run_id, call_id, "decision")
+        approval = await self.ledger.find(run_id, call_id, Kind.APPROVAL)
+        decision = approval or await self.ledger.find(run_id, call_id, Kind.DECISION)
         if decision is None:
             raise ExecutionRefused(f"{tool_id} ({call_id}): no decision recorded")
-        if (decision["kind"], decision["outcome"]) not in ALLOWING:
-            raise ExecutionRefused(f"{tool_id} ({call_id}): decision is {decision['outcome']}")
-        redecision = await self.ledger.find(run_id, call_id, "redecision")
-        if redecision is not None and redecision["outcome"] == "deny":
+        if (decision.kind, decision.outcome) not in ALLOWING:
+            raise ExecutionRefused(f"{tool_id} ({call_id}): decision is {decision.outcome}")
+        redecision = await self.ledger.find(run_id, call_id, Kind.REDECISION)
+        if redecision is not None and redecision.outcome == "deny":
             raise ExecutionRefused(f"{tool_id} ({call_id}): the edited call is denied by policy")
         try:
             digest = call_hash(tool_id, spec.canonical_args(args))
         except ValidationError as exc:
             raise ExecutionRefused(f"{tool_id} ({call_id}): arguments no longer valid: {exc}") from exc
-        if digest != decision["args_hash"] or decision["tool"] != tool_id:
+        if digest != decision.args_hash or decision.tool != tool_id:
             raise ExecutionRefused(f"{tool_id} ({call_id}): arguments differ from the ones decided")
         return digest
 
@@ -87,7 +87,7 @@ class Executor:
     async def execute(self, run_id: str, tenant: str, user: str, call_id: str, tool_id: str, args: dict[str, Any]) -> dict[str, Any]:
         """Run one call at most once; returns {status: ok|error, result|error}."""
         outcome: dict[str, Any] = {"call_id": call_id, "tool": tool_id, "args": args}
-        done = await self.ledger.find(run_id, call_id, "result")
+        done = await self.ledger.find(run_id, call_id, Kind.RESULT)
         if done is not None:
             return {**outcome, **_from_ledger(done)}
         try:
@@ -98,17 +98,22 @@ class Executor:
         stale = await self._changed_since_proposal(run_id, tenant, user, call_id, tool_id, args)
         if stale is not None:
             await self.ledger.record(Entry(
-                run_id=run_id, tenant_id=tenant, call_id=call_id, kind="result", tool=tool_id, args=args,
+                run_id=run_id, tenant_id=tenant, call_id=call_id, kind=Kind.RESULT, tool=tool_id, args=args,
                 args_hash=digest, actor="executor", outcome="stale", error=stale,
             ))
             return {**outcome, "status": "stale", "reason": stale}
-        base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind="started", tool=tool_id, args=args,
+        base = Entry(run_id=run_id, tenant_id=tenant, call_id=call_id, kind=Kind.STARTED, tool=tool_id, args=args,
                      args_hash=digest, actor="executor")
+        resumed = False
         if not await self.ledger.record(base):
-            # Started before (a crash between start and result): never send it again blindly.
-            error = "this call was started before and its outcome is unknown; check the system before retrying"
-            await self.ledger.record(_result(base, error=error))
-            return {**outcome, "status": "error", "error": error}
+            # Started before (a crash between start and result): never send it again blindly. A
+            # resumable tool finds what the earlier attempt made and completes it.
+            if not spec.resumable:
+                error = "this call was started before and its outcome is unknown; check the system before retrying"
+                await self.ledger.record(_result(base, error=error))
+                return {**outcome, "status": "error", "error": error}
+            resumed = True
+            log.info("resuming a call started before a crash", run_id=run_id, call_id=call_id, tool=tool_id)
         try:
             if spec.handler is None:
                 raise ContextError(f"{tool_id} is declared but its {spec.system} adapter is not available in this build")
@@ -118,7 +123,8 @@ class Executor:
             log.warning("tool failed", run_id=run_id, tool=tool_id, error=message)
             await self.ledger.record(_result(base, error=message))
             return {**outcome, "status": "error", "error": message}
-        await self.ledger.record(_result(base, result=result))
+        reason = "resumed after a crash: completed what the first attempt began" if resumed else None
+        await self.ledger.record(_result(base, result=result, reason=reason))
         return {**outcome, "status": "ok", "result": result}
 
 
@@ -132,17 +138,19 @@ def _first_difference(before: Any, now: Any, path: str = "") -> str | None:
     return None if before == now else f"{path or 'target'} was {before!r}, is now {now!r}"
 
 
-def _result(base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None) -> Entry:
+def _result(
+    base: Entry, *, result: dict[str, Any] | None = None, error: str | None = None, reason: str | None = None
+) -> Entry:
     return Entry(
-        run_id=base.run_id, tenant_id=base.tenant_id, call_id=base.call_id, kind="result", tool=base.tool,
+        run_id=base.run_id, tenant_id=base.tenant_id, call_id=base.call_id, kind=Kind.RESULT, tool=base.tool,
         args=base.args, args_hash=base.args_hash, actor="executor", outcome="ok" if error is None else "error",
-        result=result, error=error,
+        result=result, error=error, reason=reason,
     )
 
 
-def _from_ledger(row: dict[str, Any]) -> dict[str, Any]:
-    if row["outcome"] == "stale":
-        return {"status": "stale", "reason": row["error"]}
-    if row["error"]:
-        return {"status": "error", "error": row["error"]}
-    return {"status": "ok", "result": row["result"]}
+def _from_ledger(done: Entry) -> dict[str, Any]:
+    if done.outcome == "stale":
+        return {"status": "stale", "reason": done.error}
+    if done.error:
+        return {"status": "error", "error": done.error}
+    return {"status": "ok", "result": done.result}

@@ -17,21 +17,19 @@ from typing import Annotated, Any, TypedDict, cast
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
-from pydantic import ValidationError
 
 from agents.registry import AgentRegistry
-from policies.decide import decide
-from policies.model import ROLE_RANK, CallFacts, Decision, Outcome, Policy
+from policies.model import Policy
 from runtime import tracing
 from runtime.events import EventSink
 from runtime.executor import Executor
-from runtime.ledger import Entry, Ledger
+from runtime.gate import ApprovalAnswer, GateContext, PendingCall, PolicyGate
+from runtime.ledger import Ledger
 from runtime.node_writes import NodeWrites
 from runtime.planner.base import Plan, PlanningContext, compose_answer
 from runtime.router import RouteResult
 from runtime.taint import tainted_arguments, untrusted_text
 from tools.registry import ToolRegistry
-from tools.spec import call_hash
 
 
 class RunState(TypedDict, total=False):
@@ -165,6 +163,7 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         ctx = PlanningContext(
             agent=spec, request=task, step=total + 1, results=results, memory=memory,
             system_prompt=deps.agents.prompt(spec.id), tenant=state["tenant"],
+            route_confidence=state.get("route", {}).get("confidence"),
         )
         with tracing.span("plan", agent=spec.id, round=total + 1) as current:
             plan = await deps.plan(ctx)
@@ -172,7 +171,8 @@ def _agent(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
         if plan.calls:
             untrusted = untrusted_text(results, memory)
             pending = [{"call_id": c.call_id, "tool": c.tool, "args": c.args,
-                        "tainted": tainted_arguments(c.args, task, untrusted)} for c in plan.calls]
+                        "tainted": tainted_arguments(c.args, task, untrusted),
+                        **({"confidence": c.confidence} if c.confidence is not None else {})} for c in plan.calls]
             await deps.emit(state, "planned", {"agent": spec.id, "calls": pending, "confidence": plan.confidence},
                             f"planned:{total + 1}")
             return {"pending": pending, "plan_confidence": plan.confidence, "round": total + 1, "agent_rounds": rounds + 1}
@@ -204,151 +204,30 @@ def _handoff(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]
 
 
 def _policy_gate(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:
+    gate = PolicyGate(deps.tools, deps.ledger, deps.executor)
+
     async def policy_gate(state: RunState) -> dict[str, Any]:
         policy = await deps.policy(state["tenant"])
-        spec = deps.agents.get(state["agent"])
-        route_conf = float(state.get("route", {}).get("confidence", 0.0))
-        plan_conf = float(state.get("plan_confidence", 0.0))
-        gated: list[dict[str, Any]] = []
-        asks: list[dict[str, Any]] = []
+        ctx = GateContext(run_id=state["run_id"], tenant=state["tenant"], user=state["user"],
+                          agent=deps.agents.get(state["agent"]),
+                          route_confidence=float(state.get("route", {}).get("confidence", 0.0)),
+                          plan_confidence=float(state.get("plan_confidence", 0.0)))
+        calls = [PendingCall.from_state(c) for c in state["pending"]]
         writes = _writes(deps, state)
-        decided = await deps.ledger.find_many(state["run_id"], [c["call_id"] for c in state["pending"]], "decision")
-        for call in state["pending"]:
-            with tracing.span("gate.decision", tool=call["tool"], call_id=call["call_id"]) as current:
-                item = {"call_id": call["call_id"], "tool": call["tool"], "args": call["args"]}
-                problem = _check_call(deps, spec.tools, call)
-                if problem is not None:
-                    gated.append({**item, "outcome": "blocked", "status": "invalid", "reason": problem})
-                    continue
-                tool = deps.tools.get(call["tool"])
-                args = tool.canonical_args(call["args"])
-                # Checks that read systems run once, when first proposed; a replay of this node (after
-                # an approval) keeps what the ledger recorded then.
-                recorded = decided.get(call["call_id"])
-                risk, escalation = tool.risk.value, None
-                if recorded is not None and recorded.get("risk"):
-                    risk = recorded["risk"]
-                elif recorded is None and tool.escalate is not None:
-                    escalation = await deps.executor.check_escalation(state["tenant"], state["user"], state["run_id"], tool.id, args)
-                    risk = "destructive" if escalation else risk
-                facts = CallFacts(tool=tool.id, risk=risk, workflow=spec.workflow, tenant=state["tenant"],
-                                  agent=spec.id, tainted=tuple(call.get("tainted") or ()))
-                decision = decide(facts, route_conf, plan_conf, policy)
-                if escalation:
-                    decision = decision.model_copy(update={"reason": f"held: {escalation}; {decision.reason}"})
-                elif recorded is not None and risk != tool.risk.value and recorded.get("reason"):
-                    decision = decision.model_copy(update={"reason": recorded["reason"]})
-                snapshot = None
-                if decision.outcome is Outcome.ASK and tool.precondition is not None:
-                    snapshot = recorded["precondition"] if recorded else await deps.executor.read_precondition(
-                        state["tenant"], state["user"], state["run_id"], tool.id, args)
-                writes.record(_decision_entry(state, call["call_id"], tool.id, args, decision, "decision", "policy",
-                                              snapshot, risk))
-                writes.emit("decision", {"call_id": call["call_id"], "tool": tool.id, "args": args,
-                                         "outcome": decision.outcome.value, "reason": decision.reason},
-                            f"decision:{call['call_id']}")
-                tracing.annotate(current, outcome=decision.outcome.value, risk=risk, rule=decision.rule_id,
-                                 policy_version=decision.policy_version)
-                item = {**item, "args": args, "risk": risk, "reason": decision.reason}
-                if call.get("tainted"):
-                    item["tainted"] = list(call["tainted"])
-                if decision.outcome is Outcome.AUTO:
-                    gated.append({**item, "outcome": "allow"})
-                elif decision.outcome is Outcome.DENY:
-                    gated.append({**item, "outcome": "blocked", "status": "denied"})
-                else:
-                    asks.append({**item, "approver_role": decision.approver_role,
-                                 "timeout_minutes": decision.approval_timeout_minutes, "on_timeout": decision.on_timeout})
-        if asks:
-            role = max((a["approver_role"] for a in asks), key=lambda r: ROLE_RANK.get(r, 1))
-            limits = [a["timeout_minutes"] for a in asks if a["timeout_minutes"]]
-            request = {"kind": "approval", "calls": asks, "approver_role": role,
-                       "timeout_minutes": min(limits) if limits else None,
-                       "on_timeout": "escalate" if all(a["on_timeout"] == "escalate" for a in asks) else "reject"}
-            writes.emit("waiting", {"calls": asks, "approver_role": role}, f"waiting:{asks[0]['call_id']}")
+        decided = await gate.decide(ctx, calls, policy, writes)
+        gated = list(decided.gated)
+        if decided.request is not None:
+            asks = [a.as_payload() for a in decided.request.calls]
+            writes.emit("waiting", {"calls": asks, "approver_role": decided.request.approver_role},
+                        f"waiting:{asks[0]['call_id']}")
             await writes.flush()  # every decision recorded before the run pauses
-            answer = interrupt(request)
-            gated.extend(await _apply_answer(deps, state, spec.workflow, policy, asks, answer))
+            answer = ApprovalAnswer.parse(interrupt(decided.request.as_payload()))
+            gated.extend(await gate.answer(ctx, decided.request, answer, policy))
         await writes.flush()
-        order = {c["call_id"]: n for n, c in enumerate(state["pending"])}
-        return {"gated": sorted(gated, key=lambda g: order[g["call_id"]])}
+        order = {c.call_id: n for n, c in enumerate(calls)}
+        return {"gated": [g.as_state() for g in sorted(gated, key=lambda g: order[g.call_id])]}
 
     return policy_gate
-
-
-def _check_call(deps: GraphDeps, allowed: list[str], call: dict[str, Any]) -> str | None:
-    if call["tool"] not in allowed:
-        return f"{call['tool']} is not one of this agent's tools ({', '.join(allowed)})"
-    try:
-        deps.tools.get(call["tool"]).validate_args(call["args"])
-    except ValidationError as exc:
-        return _validation_message(exc)
-    return None
-
-
-def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "arguments"
-        parts.append(f"{field}: {error['msg']}")
-    return "; ".join(parts)
-
-
-async def _apply_answer(
-    deps: GraphDeps, state: RunState, workflow: str, policy: Policy, asks: list[dict[str, Any]], answer: Any
-) -> list[dict[str, Any]]:
-    """Turn a person's answer into per-call outcomes; edits are validated and decided again."""
-    answer = answer if isinstance(answer, dict) else {}
-    by = str(answer.get("decided_by") or "unknown")
-    replies = answer.get("calls") or {}
-    out: list[dict[str, Any]] = []
-    for ask in asks:
-        reply = replies.get(ask["call_id"]) or {"action": "reject", "reason": "no answer for this call"}
-        action = reply.get("action")
-        tool = deps.tools.get(ask["tool"])
-        base = {k: ask[k] for k in ("call_id", "tool", "args", "risk")}
-        if action == "approve":
-            await deps.ledger.record(_approval_entry(state, ask, ask["args"], "approved", by, reply.get("reason")))
-            out.append({**base, "outcome": "allow", "reason": f"approved by {by}"})
-        elif action == "edit":
-            try:
-                args = tool.canonical_args(reply.get("args") or {})
-            except ValidationError as exc:
-                reason = f"edited arguments are invalid: {_validation_message(exc)}"
-                await deps.ledger.record(_approval_entry(state, ask, ask["args"], "rejected", by, reason))
-                out.append({**base, "outcome": "blocked", "status": "rejected", "reason": reason})
-                continue
-            facts = CallFacts(tool=tool.id, risk=ask["risk"], workflow=workflow, tenant=state["tenant"], agent=state["agent"])
-            again = decide(facts, 1.0, 1.0, policy)
-            await deps.ledger.record(_approval_entry(state, ask, args, "edited", by, reply.get("reason")))
-            await deps.ledger.record(_decision_entry(state, ask["call_id"], tool.id, args, again, "redecision", "policy",
-                                                     risk=ask["risk"]))
-            if again.outcome is Outcome.DENY:
-                out.append({**base, "args": args, "outcome": "blocked", "status": "denied", "reason": again.reason})
-            else:
-                out.append({**base, "args": args, "outcome": "allow", "reason": f"edited and approved by {by}"})
-        else:
-            reason = str(reply.get("reason") or "rejected")
-            await deps.ledger.record(_approval_entry(state, ask, ask["args"], "rejected", by, reason))
-            out.append({**base, "outcome": "blocked", "status": "rejected", "reason": reason})
-    return out
-
-
-def _decision_entry(state: RunState, call_id: str, tool: str, args: dict[str, Any], d: Decision, kind: str, actor: str,
-                    precondition: dict[str, Any] | None = None, risk: str | None = None) -> Entry:
-    return Entry(
-        run_id=state["run_id"], tenant_id=state["tenant"], call_id=call_id, kind=kind, tool=tool, args=args,
-        args_hash=call_hash(tool, args), actor=actor, outcome=d.outcome.value, policy_version=d.policy_version,
-        rule_id=d.rule_id, confidence=d.confidence, reason=d.reason, precondition=precondition, risk=risk,
-    )
-
-
-def _approval_entry(state: RunState, ask: dict[str, Any], args: dict[str, Any], outcome: str, by: str, reason: Any) -> Entry:
-    return Entry(
-        run_id=state["run_id"], tenant_id=state["tenant"], call_id=ask["call_id"], kind="approval", tool=ask["tool"],
-        args=args, args_hash=call_hash(ask["tool"], args), actor=by, outcome=outcome,
-        reason=str(reason) if reason else None,
-    )
 
 
 def _executor(deps: GraphDeps) -> Callable[[RunState], Awaitable[dict[str, Any]]]:

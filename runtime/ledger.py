@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -17,12 +19,23 @@ COLUMNS = (
 )
 
 
+class Kind(StrEnum):
+    """What an entry records: the policy's decision, a person's answer, the policy's decision on edited
+    arguments, the start of a call, its result."""
+
+    DECISION = "decision"
+    APPROVAL = "approval"
+    REDECISION = "redecision"
+    STARTED = "started"
+    RESULT = "result"
+
+
 @dataclass(frozen=True)
 class Entry:
     run_id: str
     tenant_id: str
     call_id: str
-    kind: str  # decision | approval | redecision | started | result
+    kind: Kind
     tool: str
     args: dict[str, Any]
     args_hash: str
@@ -36,6 +49,15 @@ class Entry:
     error: str | None = None
     precondition: dict[str, Any] | None = None
     risk: str | None = None  # the risk class a decision used (the tool's, or destructive when escalated)
+    seq: int | None = None  # set by the database: read back, never written
+    created_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Entry:
+        values: dict[str, Any] = {f.name: row.get(f.name) for f in fields(cls)}
+        values["kind"] = Kind(row["kind"])
+        values["run_id"] = str(row["run_id"])
+        return cls(**values)
 
 
 async def append(conn: Any, entry: Entry) -> bool:
@@ -64,23 +86,24 @@ class Ledger:
         async with scoped(self.pool, entry.run_id) as own:
             return await append(own, entry)
 
-    async def find(self, run_id: str, call_id: str, kind: str) -> dict[str, Any] | None:
+    async def find(self, run_id: str, call_id: str, kind: Kind) -> Entry | None:
         async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
-                "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, kind)
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, kind.value)
             )
             row: dict[str, Any] | None = await cur.fetchone()
-            return row
+            return None if row is None else Entry.from_row(row)
 
-    async def find_many(self, run_id: str, call_ids: list[str], kind: str) -> dict[str, dict[str, Any]]:
+    async def find_many(self, run_id: str, call_ids: list[str], kind: Kind) -> dict[str, Entry]:
         """The entries of one kind for several calls of a run, in one query: call id -> row."""
         if not call_ids:
             return {}
         async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
-                "SELECT * FROM ledger WHERE run_id = %s AND call_id = ANY(%s) AND kind = %s", (run_id, call_ids, kind)
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = ANY(%s) AND kind = %s",
+                (run_id, call_ids, kind.value),
             )
-            return {row["call_id"]: row for row in await cur.fetchall()}
+            return {row["call_id"]: Entry.from_row(row) for row in await cur.fetchall()}
 
     async def for_run(self, run_id: str) -> list[dict[str, Any]]:
         async with scoped(self.pool, run_id) as conn:

@@ -1,7 +1,9 @@
 """Signed scopes: the tenant and role a transaction acts for, as Postgres verifies them.
 
 A scope token is `<hex mac>.<expiry>.<role>.<tenant>` with mac = HMAC-SHA256(key, "<expiry>.<role>.<tenant>");
-runtime/migrations/013_scope_tokens.sql verifies it (brain_tenant(), brain_role()). The key is made
+one that names a user too reads `<hex mac>.<expiry>.<role>+<user as hex UTF-8>.<tenant>` (the mac over all
+after the first dot). runtime/migrations/013_scope_tokens.sql and 017 verify it (brain_tenant(),
+brain_role(), brain_user()). The key is made
 by that migration and read once, as the owner, when a Brain starts (`load_signer`); the application
 role can neither read it nor mint a token. See runtime/db.py for the threat model.
 """
@@ -51,15 +53,18 @@ class ScopeSigner:
     def __repr__(self) -> str:
         return "ScopeSigner(key=<hidden>)"
 
-    def token(self, tenant: str, role: str = "operator") -> str:
-        """A token for one tenant and one of its roles."""
+    def token(self, tenant: str, role: str = "operator", user: str | None = None) -> str:
+        """A token for one tenant and one of its roles, and the user acting (whose personal
+        memories it may see); without a user, no personal memory is visible."""
         if not tenant or not tenant.strip():
             raise ScopeError("tenant: must not be empty")
         if "\x00" in tenant:
             raise ScopeError("tenant: must not contain NUL")
         if role not in TENANT_ROLES:
             raise ScopeError(f"role: {role!r} is not one of {', '.join(sorted(TENANT_ROLES))}")
-        return self._sign(tenant, role)
+        if user is not None and ("\x00" in user or len(user.encode()) > 512):
+            raise ScopeError("user: must not contain NUL or pass 512 bytes")
+        return self._sign(tenant, f"{role}+{user.encode().hex()}" if user else role)
 
     def system(self) -> str:
         """The process's own cross-tenant scope: no tenant's rows, the cross-tenant functions in full."""
@@ -95,9 +100,9 @@ class AppPool(AsyncConnectionPool[Any]):
             check=self._set_task_scope if signer is not None else None,
         )
 
-    def scope_token(self, tenant: str, role: str = "operator") -> str:
-        """A signed token for this tenant and role ('' without a signer: an owner's pool needs none)."""
-        return self.signer.token(tenant, role) if self.signer is not None else ""
+    def scope_token(self, tenant: str, role: str = "operator", user: str | None = None) -> str:
+        """A signed token for this tenant, role and user ('' without a signer: an owner's pool needs none)."""
+        return self.signer.token(tenant, role, user) if self.signer is not None else ""
 
     def system_token(self) -> str:
         return self.signer.system() if self.signer is not None else ""

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
         "weights, same vectors, ~4x faster) or sentence-transformers on torch")
     model_cache: Path | None = Field(
         default=None, description="folder for the exported ONNX model; unset = $XDG_CACHE_HOME/brain or ~/.cache/brain")
+    plan_confidence: Literal["trained", "rules"] = Field(
+        default="trained", description="offline plans: each call's confidence from the trained tool classifier and "
+        "the rules' evidence (understanding/confidence.py), or the rules' constants alone (to refit the former)")
     otel: Literal["off", "console", "otlp"] | None = Field(
         default=None, description="OpenTelemetry traces: console, otlp, or off; unset = otlp when "
         "OTEL_EXPORTER_OTLP_ENDPOINT is set, else off")

@@ -35,8 +35,10 @@ from bootstrap import open_brain
 from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
-from runtime.routing_store import load_or_train
+from runtime.routing_store import load_or_train, load_or_train_tools
 from runtime.settings import Settings
+from runtime.understanding import tool_model
+from tests.forkserver import ForkServer
 
 # Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
 # of a busy two-core machine. Properties keep their example counts; only time limits go.
@@ -91,6 +93,18 @@ async def template_url(pg_url: str, embedder: OnnxMiniLMEmbedder) -> str:
             model = await load_or_train(pool, specs, out_of_scope, embedder)
             if not cached.exists():
                 cached.write_bytes(pickle.dumps(model))
+        # The tool classifier likewise (agents/training/), by its own key.
+        tools = load_catalog()[0]
+        tool_key = tool_model.training_key(embedder.name, tool_model.training_set(tool_model.load_examples(), specs, tools))
+        cached = _routing_cache_file(tool_key)
+        with FileLock(str(cached) + ".lock"):
+            if cached.exists():
+                async with pool.connection() as conn:
+                    await conn.execute("INSERT INTO routing_models (key, payload) VALUES (%s, %s)",
+                                       (tool_key, cached.read_bytes()))
+            trained = await load_or_train_tools(pool, specs, tools, embedder)
+            if not cached.exists():
+                cached.write_bytes(pickle.dumps(trained))
     finally:
         await pool.close()
     return url
@@ -186,3 +200,12 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         raise OSError(f"tests may not open network connections (to {address!r}); mock HTTP with respx")
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def forkserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """Warm real processes: `brain` commands and Python snippets forked from a parent that imported
+    the CLI once (tests/forkserver.py), instead of a cold interpreter per command."""
+    server = ForkServer(tmp_path_factory.mktemp("forked"), REPO)
+    yield server
+    server.close()

@@ -105,4 +105,5 @@ def test_no_import_cycles() -> None:
     for name in sorted(graph):
         if name not in state:
             visit(name, [name])
-    assert [c for c in cycles if c not in KNOWN_CYCLES] == []
+    known = [set(c) for c in KNOWN_CYCLES]  # a cycle is the same from any of its modules
+    assert [c for c in cycles if set(c) not in known] == []

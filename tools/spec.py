@@ -59,6 +59,11 @@ class ToolSpec:
     escalate: Callable[[ToolContext, Any], Awaitable[str | None]] | None = None
     # How a result reads in the final answer: a str.format template over the result dict.
     summary: str | None = None
+    # True when calling it again after a crash is safe and finishes the job: the handler finds
+    # by its natural key (slug, SKU, code, email) what an earlier attempt made and completes it
+    # rather than making a second one. The executor then re-runs a call whose process died
+    # after its start instead of leaving its outcome unknown.
+    resumable: bool = False
 
     def describe_result(self, result: ToolResult) -> str:
         """One line for the user about what this call did."""

@@ -219,7 +219,7 @@ class CrmBase(ClientLifecycle):
         return rows
 
     async def _related(self, related_to: str, *, field: str = "related_to") -> tuple[str, Record]:
-        """(kind, record) for `kind:reference` (e.g. account:Casa Verde, lead:maria@casaverde.mx).
+        """(kind, record) for `kind:reference` (e.g. account:Harbor Cafe, lead:jo@harborcafe.example).
 
         Without a kind, an email names a lead (else a contact) and a name an account (else a
         deal, else a lead).
@@ -235,7 +235,7 @@ class CrmBase(ClientLifecycle):
             except NotFound:
                 continue
         raise NotFound(SYSTEM, f"no lead, contact, account or deal {related_to!r}; write it as kind:name, "
-                       "e.g. account:Casa Verde", field=field)
+                       "e.g. account:Harbor Cafe", field=field)
 
 
 def _parts(kind: str, body: Any) -> list[list[Any]]:

@@ -68,7 +68,7 @@ class PeopleOps(LeadOps):
         """Create the contact with this email, or update the one that has it (tags are added).
 
         The CRM requires a first and last name: a new contact without them gets names guessed
-        from the email (`maria.lopez@` -> Maria Lopez; `(unknown)` for a missing last name).
+        from the email (`jo.brennan@` -> Jo Brennan; `(unknown)` for a missing last name).
         """
         own, custom = _split(fields, CONTACT_FIELDS)
         await self._check_custom_fields("Contact", custom)

@@ -12,7 +12,7 @@ from adapters.saleor import documents
 from adapters.saleor.auth import Credentials
 from adapters.saleor.convert import is_global_id, slugify
 from adapters.saleor.failures import SYSTEM
-from adapters.saleor.transport import SaleorTransport, check_payload
+from adapters.saleor.transport import SaleorTransport, check_bulk_payload, check_payload
 
 Node = dict[str, Any]
 
@@ -72,6 +72,10 @@ class SaleorBase(ClientLifecycle):
     async def _mutate(self, document: str, variables: dict[str, Any], root: str) -> dict[str, Any]:
         """Run a mutation and return its payload; its own `errors` raise typed errors."""
         return check_payload(await self.execute(document, variables), root)
+
+    async def _bulk(self, document: str, variables: dict[str, Any], root: str, key: str) -> list[Node]:
+        """Run a bulk create (all or nothing) and return the created objects."""
+        return check_bulk_payload(await self.execute(document, variables), root, key)
 
     # --- lookups -----------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from adapters.errors import InvalidRequest, Unavailable
 from adapters.saleor import documents
-from adapters.saleor.base import SaleorBase, seo_input
+from adapters.saleor.base import Node, SaleorBase, seo_input
 from adapters.saleor.convert import collection_to_dict, slugify, text_to_editorjs
 from adapters.saleor.failures import SYSTEM
 
@@ -30,7 +30,15 @@ class CollectionOps(SaleorBase):
         chan = await self._channel(channel)
         existing = await self._collection_by(slug=slug)
         if existing:
-            return {**collection_to_dict(existing, chan["slug"]), "existing": True}
+            # Saleor has no single mutation for a collection and its listing: a collection left
+            # unlisted by a writer that stopped between the two is completed here.
+            repaired = []
+            if not any((x.get("channel") or {}).get("slug") == chan["slug"] for x in existing.get("channelListings") or []):
+                await self._list_collection(existing["id"], chan, published)
+                repaired.append("channel listing")
+            fresh = await self._reload_collection(existing["id"], chan["slug"]) if repaired else collection_to_dict(
+                existing, chan["slug"])
+            return {**fresh, "existing": True, "repaired": repaired}
         fields: dict[str, Any] = {"name": name, "slug": slug}
         if description is not None:
             fields["description"] = text_to_editorjs(description)
@@ -38,13 +46,16 @@ class CollectionOps(SaleorBase):
             fields["seo"] = seo
         created = await self._mutate(documents.COLLECTION_CREATE, {"input": fields}, "collectionCreate")
         collection_id = created["collection"]["id"]
+        await self._list_collection(collection_id, chan, published)
+        return {**(await self._reload_collection(collection_id, chan["slug"])), "existing": False}
+
+    async def _list_collection(self, collection_id: str, chan: Node, published: bool | None) -> None:
         listing = {"channelId": chan["id"], "isPublished": bool(published)}
         await self._mutate(
             documents.COLLECTION_CHANNEL_LISTING_UPDATE,
             {"id": collection_id, "input": {"addChannels": [listing]}},
             "collectionChannelListingUpdate",
         )
-        return {**(await self._reload_collection(collection_id, chan["slug"])), "existing": False}
 
     async def collection_get(self, collection: str, channel: str | None = None) -> dict[str, Any]:
         """A collection by ID, slug or name, with the names of its first 100 products."""

@@ -263,6 +263,28 @@ mutation ProductCreate($input: ProductCreateInput!) {{
 }}
 """
 
+# One atomic mutation for a product with its variants, channel listings and prices (Saleor runs it
+# in one transaction; the default error policy REJECT_EVERYTHING writes nothing on any error).
+PRODUCT_BULK_CREATE = """
+mutation ProductBulkCreate($products: [ProductBulkCreateInput!]!) {
+  productBulkCreate(products: $products, errorPolicy: REJECT_EVERYTHING) {
+    count
+    results { product { id slug } errors { path code message } }
+    errors { path code message }
+  }
+}
+"""
+
+PRODUCT_VARIANT_BULK_CREATE = f"""
+mutation ProductVariantBulkCreate($product: ID!, $variants: [ProductVariantBulkCreateInput!]!) {{
+  productVariantBulkCreate(product: $product, variants: $variants, errorPolicy: REJECT_EVERYTHING) {{
+    count
+    results {{ productVariant {{ id sku }} errors {{ field path code message }} }}
+    {ERROR_FIELDS}
+  }}
+}}
+"""
+
 PRODUCT_UPDATE = f"""
 mutation ProductUpdate($id: ID!, $input: ProductInput!) {{
   productUpdate(id: $id, input: $input) {{
@@ -360,6 +382,8 @@ ALL_DOCUMENTS: tuple[str, ...] = (
     PRODUCT,
     VARIANT_BY_SKU,
     PRODUCT_CREATE,
+    PRODUCT_BULK_CREATE,
+    PRODUCT_VARIANT_BULK_CREATE,
     PRODUCT_UPDATE,
     PRODUCT_CHANNEL_LISTING_UPDATE,
     PRODUCT_VARIANT_CREATE,

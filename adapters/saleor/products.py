@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
+
 from adapters.errors import Conflict, InvalidRequest, Unavailable
 from adapters.saleor import documents
 from adapters.saleor.attributes import attribute_inputs, product_attribute_defs
@@ -18,6 +20,8 @@ from adapters.saleor.convert import (
 )
 from adapters.saleor.failures import SYSTEM
 
+log = structlog.get_logger(__name__)
+
 MISSING_KINDS = ("description", "image", "seo", "category", "price")
 
 
@@ -29,6 +33,25 @@ def _lacks(node: Node, kind: str, channel: str) -> bool:
     if kind == "seo":
         return not node.get("seoTitle") or not node.get("seoDescription")
     return product_to_dict(node, channel)["price"] is None
+
+
+def _unpublished(channel: Node) -> dict[str, Any]:
+    return {"channelId": channel["id"], "isPublished": False, "isAvailableForPurchase": False}
+
+
+def _default_variant(
+    name: str, sku: str | None, channel: Node, price: float | None, cost_price: float | None
+) -> dict[str, Any]:
+    """A ProductVariantBulkCreateInput: the product's one variant, priced in the channel when a price is given."""
+    variant: dict[str, Any] = {"name": name, "attributes": []}
+    if sku:
+        variant["sku"] = sku
+    if price is not None:
+        listing: dict[str, Any] = {"channelId": channel["id"], "price": price}
+        if cost_price is not None:
+            listing["costPrice"] = cost_price
+        variant["channelListings"] = [listing]
+    return variant
 
 
 def _when(value: datetime | str | None) -> str | None:
@@ -102,10 +125,14 @@ class ProductOps(SaleorBase):
         seo_description: str | None = None,
         channel: str | None = None,
     ) -> dict[str, Any]:
-        """Create a product with its default variant, unpublished; an existing slug is returned as is.
+        """Create a product with its default variant, listed (unpublished) and priced in the channel.
 
+        The product, its variant, its channel listing and the price are one `productBulkCreate`,
+        which Saleor runs in one transaction: a crash or a refusal leaves nothing half-made. A
+        product already at this slug is checked for the same parts; a missing part (a product left
+        without a variant, listing or price by an older writer) is added and named in `repaired`.
         Everything that can be checked (SKU, product type, category, attributes) is checked
-        before the first write, so a refusal leaves nothing half-made.
+        before the first write.
         """
         slug = slugify(name)
         if not slug:
@@ -117,10 +144,9 @@ class ProductOps(SaleorBase):
         chan = await self._channel(channel)
         existing = await self._product_by(slug=slug)
         if existing:
-            return {**product_to_dict(existing, chan["slug"]), "existing": True}
-        if sku and (taken := await self._variant_by_sku(sku)):
-            owner = taken["product"]["name"]
-            raise Conflict(SYSTEM, f"SKU {sku!r} already belongs to {owner!r}; choose another SKU", field="sku")
+            return await self._complete_product(existing, chan, name, sku, price, cost_price)
+        if sku:
+            await self._check_sku_free(sku)
         ptype = await self._product_type(product_type)
         cat = await self._category(category)
         fields: dict[str, Any] = {"name": name, "slug": slug, "productType": ptype["id"], "category": cat["id"]}
@@ -131,14 +157,42 @@ class ProductOps(SaleorBase):
         if attributes:
             defs = product_attribute_defs(ptype)
             fields["attributes"] = attribute_inputs(defs, attributes, type_name=ptype["name"])
-        created = await self._mutate(documents.PRODUCT_CREATE, {"input": fields}, "productCreate")
-        product_id = created["product"]["id"]
-        variant = {"product": product_id, "sku": sku, "name": name, "attributes": []}
-        made = await self._mutate(documents.PRODUCT_VARIANT_CREATE, {"input": variant}, "productVariantCreate")
-        await self._ensure_listed(product_id, [], chan)
-        if price is not None:
-            await self._set_variant_price(made["productVariant"]["id"], chan, price, cost_price)
-        return {**(await self._reload_product(product_id, chan["slug"])), "existing": False}
+        fields["channelListings"] = [_unpublished(chan)]
+        fields["variants"] = [_default_variant(name, sku, chan, price, cost_price)]
+        made = await self._bulk(documents.PRODUCT_BULK_CREATE, {"products": [fields]}, "productBulkCreate", "product")
+        return {**(await self._reload_product(made[0]["id"], chan["slug"])), "existing": False}
+
+    async def _check_sku_free(self, sku: str) -> None:
+        if taken := await self._variant_by_sku(sku):
+            owner = taken["product"]["name"]
+            raise Conflict(SYSTEM, f"SKU {sku!r} already belongs to {owner!r}; choose another SKU", field="sku")
+
+    async def _complete_product(
+        self, node: Node, chan: Node, name: str, sku: str | None, price: float | None, cost_price: float | None
+    ) -> dict[str, Any]:
+        """An existing product with what product_create promises: a listing in the channel, a
+        variant, and the asked price when it has none there. Returns it with `existing: true` and
+        `repaired` naming the parts added (empty when it was whole)."""
+        repaired: list[str] = []
+        listed = any((item.get("channel") or {}).get("slug") == chan["slug"] for item in node.get("channelListings") or [])
+        if not listed:
+            await self._ensure_listed(node["id"], node.get("channelListings"), chan)
+            repaired.append("channel listing")
+        variants = variant_nodes(node)
+        if not variants:
+            if sku:
+                await self._check_sku_free(sku)
+            variant = _default_variant(name, sku, chan, price, cost_price)
+            await self._bulk(documents.PRODUCT_VARIANT_BULK_CREATE, {"product": node["id"], "variants": [variant]},
+                             "productVariantBulkCreate", "productVariant")
+            repaired.append("variant")
+        elif price is not None and product_to_dict(node, chan["slug"])["price"] is None:
+            default_id = (node.get("defaultVariant") or {}).get("id") or variants[0]["id"]
+            await self._set_variant_price(default_id, chan, price, cost_price)
+            repaired.append("price")
+        if repaired:
+            log.warning("completed a half-made product", product=node["id"], repaired=repaired)
+        return {**(await self._reload_product(node["id"], chan["slug"])), "existing": True, "repaired": repaired}
 
     async def product_update(
         self,

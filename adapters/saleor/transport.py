@@ -184,3 +184,20 @@ def check_payload(data: dict[str, Any], root: str) -> dict[str, Any]:
         raise mutation_error(root, errors)
     return payload
 
+
+
+def check_bulk_payload(data: dict[str, Any], root: str, key: str) -> list[dict[str, Any]]:
+    """The created objects (`key`) of bulk mutation `root`, raising the typed error of the first
+    refused item. Bulk errors name a `path` (`variants.0.sku`); its last part is the field."""
+    payload = check_payload(data, root)
+    results = payload.get("results") or []
+    errors = [
+        {**error, "field": error.get("field") or str(error.get("path") or "").rpartition(".")[2] or None}
+        for result in results for error in result.get("errors") or []
+    ]
+    if errors:
+        raise mutation_error(root, errors)
+    made = [result[key] for result in results if result.get(key)]
+    if not made:
+        raise Unavailable(SYSTEM, f"{root} created nothing and reported no error")
+    return made

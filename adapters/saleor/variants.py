@@ -49,11 +49,15 @@ class VariantOps(SaleorBase):
             price = current
         if existing is not None:
             variant_id, owner = await self._change(existing, product, attributes, weight)
+            if price is not None:
+                await self._ensure_listed(owner["id"], owner.get("channelListings"), chan)
+                await self._set_variant_price(variant_id, chan, price, cost_price)
         else:
-            variant_id, owner = await self._create(sku, str(product), attributes, weight)
-        if price is not None:
-            await self._ensure_listed(owner["id"], owner.get("channelListings"), chan)
-            await self._set_variant_price(variant_id, chan, price, cost_price)
+            # A new variant and its price are one productVariantBulkCreate (one transaction in
+            # Saleor); the product's listing in the channel, which the price needs, comes first and
+            # is whole on its own, so a crash between the two leaves no variant without its price.
+            await self._create(sku, str(product), attributes, weight, chan if price is not None else None,
+                               price, cost_price)
         fresh = await self._variant_by_sku(sku)
         if fresh is None:
             raise Unavailable(SYSTEM, f"variant {sku!r} vanished right after it was written")
@@ -89,14 +93,22 @@ class VariantOps(SaleorBase):
         return existing["id"], owner
 
     async def _create(
-        self, sku: str, product: str, attributes: dict[str, Any] | None, weight: float | None
-    ) -> tuple[str, Node]:
+        self, sku: str, product: str, attributes: dict[str, Any] | None, weight: float | None,
+        chan: Node | None, price: float | None, cost_price: float | None,
+    ) -> str:
         owner = await self._product(product)
         ptype = await self._product_type(owner["productType"]["id"])
         values = attribute_inputs(variant_attribute_defs(ptype), attributes, type_name=str(ptype["name"]))
         name = " / ".join(str(v) for v in (attributes or {}).values()) or sku
-        fields: dict[str, Any] = {"product": owner["id"], "sku": sku, "name": name, "attributes": values}
+        fields: dict[str, Any] = {"sku": sku, "name": name, "attributes": values}
         if weight is not None:
             fields["weight"] = {"unit": "kg", "value": weight}
-        made = await self._mutate(documents.PRODUCT_VARIANT_CREATE, {"input": fields}, "productVariantCreate")
-        return made["productVariant"]["id"], owner
+        if chan is not None and price is not None:
+            await self._ensure_listed(owner["id"], owner.get("channelListings"), chan)
+            listing: dict[str, Any] = {"channelId": chan["id"], "price": price}
+            if cost_price is not None:
+                listing["costPrice"] = cost_price
+            fields["channelListings"] = [listing]
+        made = await self._bulk(documents.PRODUCT_VARIANT_BULK_CREATE, {"product": owner["id"], "variants": [fields]},
+                                "productVariantBulkCreate", "productVariant")
+        return str(made[0]["id"])

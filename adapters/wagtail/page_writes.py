@@ -53,7 +53,16 @@ class PageWrites(PageReads):
     async def _translate(self, source: str, locale: str, model: str, content: dict[str, Any]) -> dict[str, Any]:
         source_ref = await self._page(source, field="translation_of")
         for item in await self._list(V3_PAGES, {"translation_of": source_ref.id, "locale": locale}):
-            return await self._existing(int(item["id"]))
+            found = await self._existing(int(item["id"]))
+            if found["status"] == "draft" and (found["title"], found["slug"]) == (source_ref.title, source_ref.slug) \
+                    and (content.get("title"), content.get("slug")) != (source_ref.title, source_ref.slug):
+                # Still the untouched copy of its source: the writer that copied it stopped before
+                # its PATCH (Wagtail has no single call for both). The content goes on now.
+                completed: Item = await self._http.request(
+                    "PATCH", f"{V3_PAGES}{found['id']}/", json={"meta": {"type": model}, **content}
+                )
+                return self._written(completed, live=False, existing=True, repaired=["content"])
+            return {**found, "repaired": []}
         # Wagtail refuses a translation whose parent has none in `locale`; `copy_parents` copies
         # such parents (as drafts) first, as the admin's "Translate" does with its checkbox ticked.
         copy: Item = await self._http.request(

@@ -14,6 +14,7 @@ class PlannedCall:
     call_id: str
     tool: str
     args: dict[str, Any]
+    confidence: float | None = None  # this call's own chance of being what was asked; None: the plan's
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class PlanningContext:
     memory: str = ""
     system_prompt: str = ""
     tenant: str = ""  # whose records the names in the request are linked against
+    route_confidence: float | None = None  # the supervisor's confidence in the agent, when routed
 
 
 def compose_answer(results: list[dict[str, Any]], tools: ToolRegistry) -> str:

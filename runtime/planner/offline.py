@@ -6,6 +6,7 @@ templates. A required argument still missing becomes a clarifying question namin
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -14,16 +15,18 @@ from pydantic import ValidationError
 from agents.spec import CallTemplate, RequestPattern
 from runtime.planner.base import Plan, PlannedCall, PlanningContext, compose_answer
 from runtime.planner.intents import plan_intents, split_names
+from runtime.understanding.confidence import Understanding
 from runtime.understanding.guard import agents_vocabulary, unreadable
 from runtime.understanding.linking import link_plan, wrote
-from runtime.understanding.records import TenantRecords
-from runtime.understanding.slots import builtin_slots
+from runtime.understanding.records import KINDS, TenantRecords
+from runtime.understanding.slots import builtin_slots, things_named
 from tools.registry import ToolRegistry
 
 _TEMPLATE = re.compile(r"\{([a-z_]+)(?:\|([^}]*))?\}")
 _LEADING = re.compile(r"^(?:the|a|an|our|my)\s+", re.I)
 PATTERN_CONFIDENCE = 0.95
 INTENT_CONFIDENCE = 0.8  # the tool's words, not the agent's own pattern
+THING_KINDS = ("product", "collection", "category", "page")
 
 
 _TRAILING = re.compile(r"(?:\s+(?:pls|plz|please|thanks|thx|asap|straight\s+away|right\s+away|right\s+now|immediately))+$",
@@ -98,9 +101,11 @@ def _last_round_stale(results: list[dict[str, Any]]) -> bool:
 
 
 class OfflinePlanner:
-    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None):
+    def __init__(self, tools: ToolRegistry, records: TenantRecords | None = None,
+                 understanding: Understanding | None = None):
         self.tools = tools
         self.records = records
+        self.understanding = understanding
         self._known: frozenset[str] | None = None
 
     @property
@@ -110,12 +115,30 @@ class OfflinePlanner:
         return self._known
 
     async def aplan(self, ctx: PlanningContext) -> Plan:
-        """`plan`, then the names in its calls linked against the tenant's records (see understanding/)."""
+        """`plan`, then the names in its calls linked against the tenant's records, then each call's
+        confidence from the trained classifier and that evidence (see understanding/)."""
         if self.records is None or not ctx.tenant:
-            return self.plan(ctx)
-        if wrote(ctx.results, self.tools):
-            self.records.invalidate(ctx.tenant)
-        return await link_plan(self.plan(ctx), ctx.tenant, self.records, self.tools, ctx.request)
+            plan = self.plan(ctx)
+        else:
+            if wrote(ctx.results, self.tools):
+                self.records.invalidate(ctx.tenant)
+            # The tenant's things and companies are not read as people (see slots.find_person).
+            with things_named(await self._names(ctx, THING_KINDS), await self._names(ctx, ("account",))):
+                plan = self.plan(ctx)
+            plan = await link_plan(plan, ctx.tenant, self.records, self.tools, ctx.request)
+        if self.understanding is not None and plan.calls:
+            plan = await asyncio.to_thread(self.understanding.score, plan, ctx, self.tools)
+        return plan
+
+    async def _names(self, ctx: PlanningContext, kinds: tuple[str, ...]) -> list[str]:
+        """The names of the tenant's records of these kinds, in the systems the agent works in."""
+        assert self.records is not None
+        systems = {tool.split(".")[0] for tool in ctx.agent.tools}
+        names: list[str] = []
+        for kind in kinds:
+            if KINDS[kind].system in systems and (index := await self.records.index(ctx.tenant, kind)) is not None:
+                names.extend(index.names)
+        return names
 
     def plan(self, ctx: PlanningContext) -> Plan:
         if ctx.results and not _last_round_stale(ctx.results):

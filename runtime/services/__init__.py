@@ -1,6 +1,6 @@
 """The Brain's internal services that tools reach through `ToolContext.services`.
 
-Each module named in SERVICE_MODULES exposes `make(brain) -> ServiceFactory`; the factory's
+Each module named in SERVICE_MODULES exposes `make(ports) -> ServiceFactory` (`ports.ServicePorts`); the factory's
 `bind(tenant, user, run_id)` gives the object a tool handler sees as `ctx.service(name)`, already
 scoped to that tenant and user. Services keep their state in Postgres under row-level security.
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 # Service name -> module under runtime.services (a module not written yet is skipped).
 SERVICE_MODULES = {"telegram": "telegram", "scheduler": "scheduler", "gamification": "gamification",
@@ -39,7 +39,7 @@ class SandboxState(Protocol):
     async def dump(self, tenant: str) -> dict[str, list[dict[str, Any]]]: ...
 
 
-def make_factories(brain: Brain) -> dict[str, ServiceFactory]:
+def make_factories(ports: ServicePorts) -> dict[str, ServiceFactory]:
     factories: dict[str, ServiceFactory] = {}
     for name, module_name in SERVICE_MODULES.items():
         qualified = f"runtime.services.{module_name}"
@@ -49,7 +49,7 @@ def make_factories(brain: Brain) -> dict[str, ServiceFactory]:
             if exc.name != qualified:
                 raise
             continue
-        factories[name] = module.make(brain)
+        factories[name] = module.make(ports)
     return factories
 
 

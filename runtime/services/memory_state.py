@@ -1,7 +1,7 @@
 """The tenant's memory as eval state: `setup.memory.memories` seeds it, `expect.state.memory` reads it.
 
 Inside a sandbox namespace the Brain keeps a tenant's memories under a tenant key of that
-namespace (`runtime.brain.memory_tenant`), so seeding, reading and forgetting here touch only the
+namespace (`runtime.services.ports.memory_tenant`), so seeding, reading and forgetting here touch only the
 case's own memories.
 """
 
@@ -12,25 +12,25 @@ from typing import TYPE_CHECKING, Any
 from memory.writing import NewMemory
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 EVAL_USER = "eval"  # the eval runner's requester: personal kinds seeded for it are its own
 
 
 class MemoryState:
-    def __init__(self, brain: Brain) -> None:
-        self.brain = brain
+    def __init__(self, ports: ServicePorts) -> None:
+        self.memory = ports.memory
 
     def bind(self, tenant: str, user: str, run_id: str) -> MemoryState:
         return self
 
     def _key(self, tenant: str) -> str:
-        from runtime.brain import memory_tenant
+        from runtime.services.ports import memory_tenant
 
         return memory_tenant(tenant)
 
     async def reset(self, tenant: str) -> None:
-        await self.brain.memory.forget_tenant(self._key(tenant))
+        await self.memory.forget_tenant(self._key(tenant))
 
     async def seed(self, tenant: str, data: dict[str, list[dict[str, Any]]]) -> None:
         unknown = set(data) - {"memories"}
@@ -39,17 +39,17 @@ class MemoryState:
         for item in data.get("memories", []):
             entry = NewMemory(str(item["text"]), str(item.get("kind") or "fact"), item.get("subject"),
                               list(item.get("tags") or []), None, None, None)
-            await self.brain.memory.write_many(self._key(tenant), [entry], user=item.get("user") or EVAL_USER)
+            await self.memory.write_many(self._key(tenant), [entry], user=item.get("user") or EVAL_USER)
 
     async def dump(self, tenant: str) -> dict[str, list[dict[str, Any]]]:
-        rows = await self.brain.memory.entries(self._key(tenant))
+        rows = await self.memory.entries(self._key(tenant))
         return {"memories": [{"id": str(r["id"]), "text": r["text"], "kind": r["kind"], "subject": r["subject"],
                               "tags": list(r["tags"] or []), "user": r["user_id"]} for r in rows]}
 
     async def release_space(self, tenant: str, space: str) -> None:
         if space:
-            await self.brain.memory.forget_tenant(f"{tenant}#{space}")
+            await self.memory.forget_tenant(f"{tenant}#{space}")
 
 
-def make(brain: Brain) -> MemoryState:
-    return MemoryState(brain)
+def make(ports: ServicePorts) -> MemoryState:
+    return MemoryState(ports)

@@ -70,7 +70,7 @@ _AND = re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+|our\s+)?(?P<name>
 
 
 def _listed_with(request: str, value: str, link: Callable[[str], Link]) -> list[str]:
-    """Names written as a list right after `value` in the request ("the Oak Board and the Walnut Tray"), unless
+    """Names written as a list right after `value` in the request ("the Oak Board and the Basalt Tray"), unless
     the longer text is itself one name ("Salt and Pepper Set")."""
     at = request.casefold().find(value.casefold())
     if at < 0:
@@ -114,7 +114,7 @@ async def link_plan(plan: Plan, tenant: str, records: TenantRecords, tools: Tool
                 extra = [n for n in extra if n.casefold() not in planned]
                 if isinstance(value, list):
                     value = [*value, *extra]
-                else:  # one call each: "unpublish the Oak Board and the Red Mug"
+                else:  # one call each: "unpublish the Oak Board and the Fern Tote"
                     queue.extend(replace(call, args={**call.args, arg: name}) for name in extra)
             linked, score, problem = _link_value(value, kind, index.link, strict and writes and KINDS[kind].complete)
             if problem is not None and problem.question:

@@ -79,7 +79,7 @@ def capital_names(request: str) -> list[tuple[int, str]]:
 
 
 def the_phrases(request: str) -> list[tuple[int, str]]:
-    """Phrases after the/our/my/that: "the blue vase", "our linen apron"."""
+    """Phrases after the/our/my/that: "the green lamp", "our felt hat"."""
     found = []
     for match in _THE.finditer(request):
         name = tidy(match.group("name"))
@@ -90,7 +90,7 @@ def the_phrases(request: str) -> list[tuple[int, str]]:
 
 _DETERMINERS = {"the", "that", "this", "our", "my", "its", "their", "a", "an", "his", "her", "of", "on", "for", "to", "pull",
                 "unpublish", "publish"}
-# A request that opens with its object: "red mug should be 13 dollars", "organic cotton tee needs an XL option".
+# A request that opens with its object: "green lamp should be 13 dollars", "felt hat needs an XL option".
 _SUBJECT = re.compile(r"^\s*(?:the\s+|our\s+)?(?P<name>[a-z][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)\s+"
                       r"(?:should|needs?|is|are|costs?|now|has|have|got|must)\b")
 

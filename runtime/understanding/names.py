@@ -1,7 +1,7 @@
 """Which of the tenant's own records a phrase names: fuzzy matching over known names.
 
 A request names a record loosely: lower case, a plural ("oak boards"), "and" for "&", a typo, the
-name followed by other words ("the Oak Board photos"), or only part of it ("the mug"). Both sides
+name followed by other words ("the Oak Board photos"), or only part of it ("the lamp"). Both sides
 are normalised the same way (case, punctuation, "&", a plural ending), then every run of words of
 the phrase is compared with every known name (rapidfuzz's ratio). The answer is one record, several
 equally good ones (the caller asks which), or none.
@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 MATCH = 88.0  # a run of words this close to a name (0..100) names it
 NEAR = 3.0  # candidates within this many points of the best are equally good
-PART = 80.0  # the score of a phrase that is a proper part of a name ("mug" of "Red Mug")
+PART = 80.0  # the score of a phrase that is a proper part of a name ("lamp" of "Quill Lamp")
 
 _TOKEN = re.compile(r"[\w]+(?:['’.][\w]+)*", re.UNICODE)
 _LEADING = {"the", "a", "an", "our", "my", "this", "that", "these", "those", "its", "their", "his", "her"}
@@ -127,7 +127,7 @@ class NameIndex:
 
 
 def _is_part(words: list[str], name_words: list[str]) -> bool:
-    """Every word of the phrase is a word of the name, in the same order ("mug" of "red mug")."""
+    """Every word of the phrase is a word of the name, in the same order ("lamp" of "quill lamp")."""
     position = 0
     for word in words:
         try:

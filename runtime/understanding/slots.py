@@ -10,7 +10,7 @@ Plain slots:
   phone      a phone number: +52 55 1234 5678, 555-0142
   url        a web address or bare domain: https://x.com/a, glowsalon.com
   person     a capitalised first and last name: Ada Moss
-  company    a capitalised name after at/for/with/from/on/about/under/to (or opening the request): Casa Verde
+  company    a capitalised name after at/for/with/from/on/about/under/to (or opening the request): Harbor Lane Studio
   record     the CRM record named: contact:Ada Moss for a person, else account:Harbor Lane
   count      the number before a noun: "5 uses" -> 5, "three posts" -> 3
   channel    google, meta, facebook, instagram, linkedin, x, tiktok or email
@@ -40,15 +40,20 @@ quarter without a year is the latest one begun when the request looks backwards 
 "report", "how many"...), the next one not over when it looks forwards ("remind", "plan", "until",
 "valid"...), else the one nearest to today. "at 9" is 09:00, "at 5" is 17:00 (1 to 6 are afternoon) unless
 the request says morning or evening. Parts of the day: morning 09:00, afternoon 15:00, evening 18:00, night
-21:00, bedtime 21:00; meals: breakfast 08:00, lunch 13:00, dinner 19:00. Holiday names (Black Friday, Cyber Monday) are
-not weekdays.
+21:00, bedtime 21:00; meals: breakfast 08:00, lunch 13:00, dinner 19:00. A capitalised weekday right after another
+capitalised word is part of a name (a holiday, an event: "Founders Friday"), not a weekday.
+
+People and companies: a capitalised name is not a person's or a company's when its words name the tenant's own
+things (products, collections, categories, pages: `things_named`, set by the planner from the tenant's records).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
@@ -169,21 +174,41 @@ _OPENERS = {
     "deal", "order", "sku", "ceo", "cfo", "cmo", "cto", "coo", "vip", "seo", "crm", "gdpr", "dpdp",
 }
 _NOT_NAMES = _OPENERS | {
-    # not people: places, things, brands, times
+    # not people: platforms, colours, seasons and holidays, shop words
     "google", "meta", "facebook", "instagram", "linkedin", "tiktok", "telegram", "whatsapp", "zoom", "youtube",
-    "red", "blue", "green", "black", "white", "navy", "sand", "grey", "gray", "organic", "bamboo", "linen",
-    "walnut", "ceramic", "yoga", "steel", "cork", "jute", "herb", "terracotta", "beeswax", "coastal", "cyber",
-    "boxing", "earth", "diwali", "christmas", "halloween", "easter", "spring", "summer", "autumn", "fall",
-    "winter", "holiday", "casa", "sol", "glow", "sunrise", "bean", "home", "kitchen", "eco", "gifts", "gift",
+    "red", "blue", "green", "black", "white", "grey", "gray", "christmas", "halloween", "easter", "spring", "summer",
+    "autumn", "fall", "winter", "holiday", "home", "kitchen", "gifts", "gift", "new", "sale", "shop", "store",
 }
 _NOT_SURNAMES = {
-    "foods", "salon", "bakery", "kitchen", "cafe", "café", "design", "verde", "inc", "ltd", "llc", "co", "pharmacy",
-    "plumbing", "clinic", "supply", "mug", "mugs", "vase", "mat", "tee", "set", "board", "apron", "sale", "sales",
-    "collection", "category", "ads", "page", "campaign", "day", "office", "store", "warehouse", "team", "kit",
-    "bundle", "range", "hoodie", "keeper", "cutlery", "coasters", "package", "report", "dashboard", "program",
-    "friday", "monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "services", "service", "seo",
-    "marketing", "agency", "brain", "there", "bar", "shop", "shops", "restaurants", "physio", "lunch", "list",
+    # the last word of a company, a place or a thing rather than a family name
+    "foods", "salon", "bakery", "kitchen", "cafe", "café", "design", "inc", "ltd", "llc", "co", "pharmacy",
+    "plumbing", "clinic", "supply", "set", "sale", "sales", "collection", "category", "ads", "page", "campaign",
+    "day", "office", "store", "warehouse", "team", "kit", "bundle", "range", "package", "report", "dashboard",
+    "program", "friday", "monday", "tuesday", "wednesday", "thursday", "saturday", "sunday", "services", "service",
+    "seo", "marketing", "agency", "brain", "there", "bar", "shop", "shops", "restaurants", "lunch", "list",
 }
+_THINGS: ContextVar[frozenset[str]] = ContextVar("things_named", default=frozenset())
+_COMPANIES: ContextVar[tuple[str, ...]] = ContextVar("companies_named", default=())
+
+
+@contextmanager
+def things_named(names: Iterable[str], companies: Iterable[str] = ()) -> Iterator[None]:
+    """Within the block, the words of these names (the tenant's products, collections, pages...) are not read as
+    a person's or a company's name, and a name inside one of these companies (the tenant's accounts) is not read
+    as a person's."""
+    words = frozenset(w.casefold() for name in names for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", name))
+    token = _THINGS.set(words)
+    held = _COMPANIES.set(tuple(c.casefold() for c in companies))
+    try:
+        yield
+    finally:
+        _COMPANIES.reset(held)
+        _THINGS.reset(token)
+
+
+def _a_company(name: str) -> bool:
+    folded = name.casefold()
+    return any(re.search(rf"(?<!\w){re.escape(folded)}(?!\w)", company) for company in _COMPANIES.get())
 
 
 @dataclass(frozen=True)
@@ -215,18 +240,23 @@ def _bare(word: str) -> str:
 
 
 def _is_name_word(word: str, stop: set[str]) -> bool:
-    plain = _bare(word)
-    return plain.lower() not in stop and plain.lower() not in MONTHS and plain.lower() not in WEEKDAYS
+    plain = _bare(word).lower()
+    return plain not in stop and plain not in MONTHS and plain not in WEEKDAYS and plain not in _THINGS.get()
+
+
+_ORGANISATION_AFTER = re.compile(r"^(?:['’]s)?\s+(?:account|company|business|team|store|shop|brand)\b", re.I)
 
 
 def find_person(request: str) -> str | None:
     """A capitalised first and last name ("Ada Moss"), not a product, company, month or opening verb."""
     for run in _capital_runs(request):
+        if _ORGANISATION_AFTER.match(request[run.start + len(" ".join(run.words)):]):
+            continue  # "the Harbor Lane account": an organisation's name
         words = list(run.words)
         while words and not _is_name_word(words[0], _NOT_NAMES):
             words.pop(0)
         if (len(words) == 2 and _bare(words[0]) == words[0] and _is_name_word(words[1], _NOT_SURNAMES)
-                and _is_name_word(words[1], _NOT_NAMES)):
+                and _is_name_word(words[1], _NOT_NAMES) and not _a_company(f"{words[0]} {_bare(words[1])}")):
             return f"{words[0]} {_bare(words[1])}"
     return None
 
@@ -234,11 +264,10 @@ def find_person(request: str) -> str | None:
 _COMPANY_BEFORE = re.compile(r"\b(?:at|for|with|from|on|about|called|named|under|to)\s+(?:the\s+)?$")
 _NOT_COMPANIES = {
     "i", "the", "our", "my", "a", "an", "google", "meta", "facebook", "instagram", "linkedin", "tiktok", "x",
-    "telegram", "whatsapp", "zoom", "email", "q1", "q2", "q3", "q4", "h1", "h2", "black", "cyber", "diwali",
-    "christmas", "easter", "boxing", "earth", "halloween", "valentine", "mother", "father", "sku", "gdpr", "dpdp",
-    "seo", "crm", "ab", "mom", "dad", "me", "us", "today", "tomorrow", "yesterday", "new", "this", "next", "last",
-    "every", "all", "coreldove", "bizoholic", "spring", "summer", "autumn", "fall", "winter", "kitchen", "gifts",
-    "home", "eco", "bamboo", "yoga", "organic", "red", "blue", "pune", "mumbai", "delhi", "austin", "vip",
+    "telegram", "whatsapp", "zoom", "email", "q1", "q2", "q3", "q4", "h1", "h2", "christmas", "easter",
+    "halloween", "valentine", "mother", "father", "sku", "gdpr", "dpdp", "seo", "crm", "ab", "mom", "dad", "me",
+    "us", "today", "tomorrow", "yesterday", "new", "this", "next", "last", "every", "all", "coreldove", "bizoholic",
+    "spring", "summer", "autumn", "fall", "winter", "kitchen", "gifts", "home", "red", "blue", "vip",
 }
 
 
@@ -268,8 +297,11 @@ def find_company(request: str) -> str | None:
     for _, words in sorted(candidates, key=lambda c: c[0]):
         if not words or _bare(words[0]).lower().rstrip("'’") in _NOT_COMPANIES or words[0].lower() in MONTHS:
             continue
-        if words[0].lower() in WEEKDAYS or words[-1].lower() in ("day", "sale", "week", "collection", "category"):
-            continue
+        if any(w.lower() in WEEKDAYS for w in words) or words[-1].lower() in ("day", "sale", "week", "collection",
+                                                                              "category"):
+            continue  # a weekday in a capitalised name makes it an event ("Founders Friday"), not a company
+        if all(_bare(w).lower() in _THINGS.get() for w in words):
+            continue  # the tenant's own product, collection or page
         name = " ".join(words)
         if name != person:
             return name
@@ -372,7 +404,7 @@ _QUOTED = re.compile(r"(?<![\w'’])[\"“'‘]([^\"“”'‘’]{2,}?)[\"”'�
 
 
 def find_quoted(request: str) -> str | None:
-    """Text in quotes: "Last chance", 'Ends tonight' (an apostrophe inside a word is no quote)."""
+    """Text in quotes: "Doors open at ten", 'Ends tonight' (an apostrophe inside a word is no quote)."""
     found = _QUOTED.search(request)
     return found.group(1).strip() if found else None
 
@@ -684,8 +716,17 @@ def _read_relative_day(m: re.Match[str], today: date, lean: str) -> _Span | None
     return _span(m, day, day, keyword="Last day" if word == "yesterday" else None)
 
 
+_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s(]))([A-Z][\w'’-]*)\s+$")
+_TIME_WORDS = {"every", "each", "this", "next", "last", "on", "by", "until", "till", "from", "since", "coming", "past",
+               "previous", "before", "after", "due", "and", "or", "to", "through", "thru"}
+
+
 def _read_weekday(m: re.Match[str], today: date, lean: str) -> _Span | None:
     qualifier = (m.group(1) or "").lower()
+    before = _WORD_BEFORE.search(m.string[:m.start(2)])
+    if (not qualifier and m.group(2)[:1].isupper() and before is not None
+            and before.group(1).lower() not in _TIME_WORDS):
+        return None  # "Founders Friday": a capitalised word before a capitalised weekday names an event
     if qualifier in ("last", "past", "previous", "since"):
         direction = "back"
     elif qualifier in ("next", "this", "coming", "on", "by", "until", "till", "from"):
@@ -804,7 +845,7 @@ _READERS: list[tuple[re.Pattern[str], SpanReader]] = [
     (re.compile(r"\b(?:in|for|of|during|since|from|year|until|through)\s+((?:19|20)\d\d)\b(?!-)", re.I), _read_year),
     (re.compile(r"(?:^|\b)(2\d{3})\b(?!-|\s*(?:orders|items|units|visitors|people|customers))"), _read_year),
     (re.compile(rf"\b(?:(last|past|previous|next|this|coming|on|by|until|till|from|since)\s+)?"
-                rf"(?<!black )(?<!cyber )(?<!good )\b({_WEEKDAY}|mon|tues?|thu(?:rs?)?|fri)\b(?!s|-)", re.I), _read_weekday),
+                rf"\b({_WEEKDAY}|mon|tues?|thu(?:rs?)?|fri)\b(?!s|-)", re.I), _read_weekday),
     (re.compile(r"\b(?:on|by|before|until|till|the)\s+(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b", re.I),
      _read_day_of_month),
 ]

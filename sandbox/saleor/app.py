@@ -12,6 +12,7 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLSchema, build_schema, graphql_sync
 
 from sandbox.saleor.auth_mutations import AuthMutations
+from sandbox.saleor.bulk_mutations import BulkMutations
 from sandbox.saleor.collection_mutations import CollectionMutations
 from sandbox.saleor.context import RequestContext, SandboxSettings
 from sandbox.saleor.order_mutations import OrderMutations
@@ -47,6 +48,7 @@ class SandboxRoot(
     ShopQueries,
     AuthMutations,
     ProductMutations,
+    BulkMutations,
     CollectionMutations,
     OrderMutations,
     RefundMutations,

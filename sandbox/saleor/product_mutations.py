@@ -10,7 +10,7 @@ from sandbox.saleor.context import Info, fail, require_staff
 from sandbox.saleor.product_nodes import ProductNode, VariantNode
 
 
-def _product_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, type_pk: str) -> dict[str, Any]:
+def product_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, type_pk: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if "name" in data:
         changes["name"] = inputs.required_name(data)
@@ -30,7 +30,7 @@ def _product_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, typ
     return changes
 
 
-def _apply_product(catalog: Catalog, pk: str, changes: dict[str, Any]) -> None:
+def apply_product(catalog: Catalog, pk: str, changes: dict[str, Any]) -> None:
     row = catalog.table("products")[pk]
     collections = changes.pop("collections", None)
     attributes = changes.pop("attributes", None)
@@ -45,7 +45,7 @@ def _apply_product(catalog: Catalog, pk: str, changes: dict[str, Any]) -> None:
     catalog.touch()
 
 
-def _variant_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, product_pk: str) -> dict[str, Any]:
+def variant_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, type_pk: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if data.get("sku") is not None:
         other = catalog.by_sku(data["sku"])
@@ -57,7 +57,6 @@ def _variant_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, pro
     if "weight" in data:
         changes["weight_kg"] = inputs.weight_kg(data["weight"])
     if data.get("attributes") is not None:
-        type_pk = catalog.table("products")[product_pk]["product_type"]
         allowed = catalog.table("product_types")[type_pk].get("variant_attributes", [])
         changes["attributes"] = inputs.attribute_values(catalog, allowed, data["attributes"])
     stocks = {}
@@ -69,7 +68,7 @@ def _variant_changes(catalog: Catalog, data: dict[str, Any], pk: str | None, pro
     return changes
 
 
-def _apply_variant(catalog: Catalog, pk: str, changes: dict[str, Any]) -> None:
+def apply_variant(catalog: Catalog, pk: str, changes: dict[str, Any]) -> None:
     row = catalog.table("variants")[pk]
     for key in ("attributes", "stocks"):
         if key in changes:
@@ -136,10 +135,10 @@ class ProductMutations:
         def run() -> ProductNode:
             name = inputs.required_name(input)
             type_pk = inputs.resolve_id(catalog, "product_types", input.get("productType"), "productType")
-            changes = _product_changes(catalog, input, None, type_pk)
+            changes = product_changes(catalog, input, None, type_pk)
             slug = changes.pop("slug", None) or catalog.unique_slug("products", name)
             pk = catalog.new_product(name, slug, type_pk, None)
-            _apply_product(catalog, pk, changes)
+            apply_product(catalog, pk, changes)
             return ProductNode(catalog, pk)
 
         return inputs.attempt("productErrors", "product", run)
@@ -150,7 +149,7 @@ class ProductMutations:
         def run() -> ProductNode:
             pk = inputs.resolve_id(catalog, "products", id, "id")
             type_pk = catalog.table("products")[pk]["product_type"]
-            _apply_product(catalog, pk, _product_changes(catalog, input, pk, type_pk))
+            apply_product(catalog, pk, product_changes(catalog, input, pk, type_pk))
             return ProductNode(catalog, pk)
 
         return inputs.attempt("productErrors", "product", run)
@@ -160,9 +159,9 @@ class ProductMutations:
 
         def run() -> VariantNode:
             product_pk = inputs.resolve_id(catalog, "products", input.get("product"), "product")
-            changes = _variant_changes(catalog, input, None, product_pk)
+            changes = variant_changes(catalog, input, None, catalog.table("products")[product_pk]["product_type"])
             pk = catalog.new_variant(product_pk, changes.pop("sku", None), changes.pop("name", ""))
-            _apply_variant(catalog, pk, changes)
+            apply_variant(catalog, pk, changes)
             return VariantNode(catalog, pk)
 
         return inputs.attempt("productErrors", "productVariant", run)
@@ -175,7 +174,8 @@ class ProductMutations:
         def run() -> VariantNode:
             pk = _variant_pk(catalog, id, sku)
             product_pk = catalog.table("variants")[pk]["product"]
-            _apply_variant(catalog, pk, _variant_changes(catalog, input, pk, product_pk))
+            type_pk = catalog.table("products")[product_pk]["product_type"]
+            apply_variant(catalog, pk, variant_changes(catalog, input, pk, type_pk))
             return VariantNode(catalog, pk)
 
         return inputs.attempt("productErrors", "productVariant", run)

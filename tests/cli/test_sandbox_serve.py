@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,9 @@ from pydantic import SecretStr
 from bootstrap import client_factory
 from runtime.settings import Settings
 from tests.conftest import SHARED
+from tests.forkserver import ForkServer
 from tools.context import ToolContext
 from tools.registry import default_registry
-
-REPO = Path(__file__).resolve().parents[2]
-BRAIN = str(Path(sys.executable).parent / "brain")
 
 
 def _free_ports(count: int) -> int:
@@ -40,21 +37,14 @@ def _free_ports(count: int) -> int:
 
 
 @pytest.mark.slow
-async def test_served_stand_ins_answer_the_real_adapters_over_http(tmp_path: Path) -> None:
+async def test_served_stand_ins_answer_the_real_adapters_over_http(tmp_path: Path, forkserver: ForkServer) -> None:
     port = _free_ports(5)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRAIN_")}
     env.update(BRAIN_HOME=str(tmp_path / "brain"), BRAIN_SPECS_DIR=str(SHARED / "specs"), COLUMNS="300")
-    proc = await asyncio.create_subprocess_exec(BRAIN, "sandbox", "serve", "--port", str(port), "--tenant", "acme",
-                                                cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    server = forkserver.start(env, ["sandbox", "serve", "--port", str(port), "--tenant", "acme"])
     try:
         exports: dict[str, str] = {}
-        assert proc.stdout is not None
-        while True:
-            line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode()
-            assert line, (await proc.stderr.read()).decode()[-2000:] if proc.stderr else "server ended"
-            if line.strip() == "ready":
-                break
+        for line in await asyncio.to_thread(server.wait_for, "ready"):
             for item in line.split("export", 1)[-1].split():
                 key, _, value = item.partition("=")
                 exports[key] = value
@@ -89,7 +79,6 @@ async def test_served_stand_ins_answer_the_real_adapters_over_http(tmp_path: Pat
         finally:
             await factory.aclose()
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
+        await asyncio.to_thread(server.terminate)
     state = (tmp_path / "brain" / "sandbox" / "acme" / "telegram" / "telegram.json").read_text()
     assert "over HTTP" in state

@@ -43,10 +43,7 @@ async def app(app_url: str) -> AsyncIterator[App]:
 async def _as(conn: App, signer: ScopeSigner, tenant: str | None, user: str | None = None) -> None:
     """Start a transaction scoped like the runtime does (tenant None: no setting at all)."""
     if tenant is not None:
-        await conn.execute(
-            "SELECT set_config('app.scope', %s, true), set_config('app.user_id', %s, true)",
-            (signer.token(tenant), user or ""),
-        )
+        await conn.execute("SELECT set_config('app.scope', %s, true)", (signer.token(tenant, user=user),))
 
 
 async def _count(conn: App, sql: str, params: tuple[Any, ...] = ()) -> int:
@@ -141,6 +138,26 @@ async def test_personal_entries_stay_with_their_owner(signer: ScopeSigner, app: 
     await app.rollback()
     await _as(app, signer, "A", "ana")
     assert await _count(app, "SELECT * FROM memories WHERE kind = 'expense'") == 1
+
+
+async def test_the_owner_comes_from_the_signed_scope_not_a_setting(signer: ScopeSigner, app: App,
+                                                                     seeded: dict[str, Any]) -> None:
+    """`app.user_id` is any session's to set; since migration 017 only the token's user counts."""
+    await _as(app, signer, "A", "bob")
+    await app.execute("SELECT set_config('app.user_id', 'ana', true)")
+    assert await _count(app, "SELECT * FROM memories WHERE kind = 'expense'") == 0
+    await app.rollback()
+    await _as(app, signer, "A")  # a token naming no user: shared memories only
+    await app.execute("SELECT set_config('app.user_id', 'ana', true)")
+    assert await _count(app, "SELECT * FROM memories WHERE kind = 'expense'") == 0
+    assert await _count(app, "SELECT * FROM memories") == 2
+    await app.rollback()
+    own = signer.token("A", user="bob")  # bob's signature on ana's name
+    mac, expiry, role, tenant = own.split(".", 3)
+    forged = f"{mac}.{expiry}.{role.split('+')[0]}+{b'ana'.hex()}.{tenant}"
+    await app.execute("SELECT set_config('app.scope', %s, true)", (forged,))
+    assert await _count(app, "SELECT * FROM memories") == 0
+    await app.rollback()
 
 
 async def test_the_store_cannot_be_made_to_read_across_tenants(store: MemoryStore, seeded: dict[str, Any]) -> None:

@@ -308,7 +308,7 @@ async def test_memory_tools_reach_the_store_through_the_tool_context(store: Memo
 async def test_settings_are_local_to_the_transaction(store: MemoryStore, app_pool: AsyncConnectionPool[Any]) -> None:
     async with store._transaction("acme", "ana", ef_search=123) as conn:
         cur = await conn.execute(
-            "SELECT brain_tenant() AS t, current_setting('app.user_id') AS u,"
+            "SELECT brain_tenant() AS t, brain_user() AS u,"
             " current_setting('hnsw.ef_search') AS ef"
         )
         assert await cur.fetchone() == {"t": "acme", "u": "ana", "ef": "123"}

@@ -3,6 +3,7 @@ each call at most once (invariants 1, 2 and 4)."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -89,6 +90,20 @@ async def test_a_call_started_before_a_crash_is_not_sent_again(setup: Any) -> No
     out = await executor.execute(run_id, "t1", "u", "1.0", "test.thing_create", {"name": "a"})
     assert (out["status"], calls) == ("error", [])
     assert "outcome is unknown" in out["error"]
+
+
+async def test_a_resumable_call_started_before_a_crash_is_completed_once(setup: Any) -> None:
+    executor, ledger, run_id, calls, _ = setup
+    spec = executor.tools.get("test.thing_create")
+    executor.tools = ToolRegistry([dataclasses.replace(spec, resumable=True)])
+    await ledger.record(entry(run_id, "decision", "auto", {"name": "a"}))
+    await ledger.record(entry(run_id, "started", "", {"name": "a"}))  # the process died here
+    out = await executor.execute(run_id, "t1", "u", "1.0", "test.thing_create", {"name": "a"})
+    again = await executor.execute(run_id, "t1", "u", "1.0", "test.thing_create", {"name": "a"})
+    assert (out["status"], out["result"], again["result"]) == ("ok", {"name": "a", "price": None}, out["result"])
+    assert calls == [{"name": "a", "price": None}]  # the second answer is the ledger's
+    result = await ledger.find(run_id, "1.0", "result")
+    assert result is not None and result["reason"].startswith("resumed after a crash")
 
 
 async def test_the_ledger_is_append_only(setup: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from runtime import db
 from runtime.brain import Brain
-from runtime.ledger import Entry
+from runtime.ledger import Entry, Kind
 from runtime.node_writes import NodeWrites
 from tests.runtime.helpers import ACTOR
 
@@ -37,12 +37,12 @@ async def test_entries_and_events_commit_together_then_publish_once(brain: Brain
             await writes.flush()  # nothing left: no transaction at all
         kinds = [(e["call_id"], e["kind"], e["outcome"]) for e in await brain.ledger.for_run(run_id)]
         history = [e["type"] for e in await brain.events.history(run_id)]
-        found = await brain.ledger.find_many(run_id, ["1.0", "2.0"], "decision")
+        found = await brain.ledger.find_many(run_id, ["1.0", "2.0"], Kind.DECISION)
     assert kinds == [("1.0", "decision", "auto")]
     assert history == ["decision", "note", "note"]
     assert [e["type"] for e in heard] == ["decision", "note", "note"]
     assert [e["seq"] for e in heard] == sorted(e["seq"] for e in heard)
-    assert set(found) == {"1.0"} and found["1.0"]["args"] == ARGS
+    assert set(found) == {"1.0"} and found["1.0"].args == ARGS
 
 
 async def test_a_failing_write_leaves_nothing_half_written(brain: Brain) -> None:

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +14,8 @@ from runtime.db import tenant_conn
 from runtime.engine import LeaseWorker
 from runtime.runs import Actor
 from runtime.settings import Settings
+from tests.forkserver import ForkServer
 from tests.runtime.helpers import ACTOR, APPROVE_ALL, REQUEST, ledger_kinds, products
-
-REPO = Path(__file__).resolve().parents[2]
-BRAIN = str(Path(sys.executable).parent / "brain")
 
 SUBMIT_AND_HANG = """
 import asyncio, sys
@@ -41,8 +35,6 @@ asyncio.run(main())
 """
 
 
-def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BRAIN, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
 
 
 def env_for(settings: Settings) -> dict[str, str]:
@@ -53,30 +45,27 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 
 @pytest.mark.slow
-async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Settings, brain: Brain) -> None:
+async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Settings, brain: Brain,
+                                                                   forkserver: ForkServer) -> None:
     env = env_for(settings)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", SUBMIT_AND_HANG, REQUEST, cwd=REPO, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
+    hanging = forkserver.start(env, [REQUEST], code=SUBMIT_AND_HANG)
     try:
-        assert proc.stdout is not None
-        line = (await asyncio.wait_for(proc.stdout.readline(), timeout=180)).decode().split()
+        line = (await asyncio.to_thread(hanging.wait_line)).split()
     finally:
-        proc.send_signal(signal.SIGKILL)
-        _, err = await proc.communicate()
-    assert line[1:] == ["waiting"], err.decode()
+        hanging.kill()
+    assert line[1:] == ["waiting"], hanging.stderr
     run_id = line[0]
+    cli = forkserver.cli
 
-    pending = await asyncio.to_thread(cli, ["runs", "pending"], env)
+    pending = await asyncio.to_thread(cli, env, ["runs", "pending"])
     assert pending.returncode == 0, pending.stderr
     assert run_id in pending.stdout and "saleor.product_create" in pending.stdout
 
-    approve = await asyncio.to_thread(cli, ["approve", run_id, "--user", "dana"], env)
+    approve = await asyncio.to_thread(cli, env, ["approve", run_id, "--user", "dana"])
     assert approve.returncode == 0, approve.stdout + approve.stderr
     assert "Created product Red Mug" in approve.stdout and "done" in approve.stdout
 
-    again = await asyncio.to_thread(cli, ["approve", run_id], env)
+    again = await asyncio.to_thread(cli, env, ["approve", run_id])
     assert again.returncode == 2
     assert "already answered by dana" in again.stdout
 
@@ -86,22 +75,23 @@ async def test_kill_while_waiting_then_approve_from_a_new_process(settings: Sett
 
 
 @pytest.mark.slow
-def test_cli_refuses_invalid_edit_naming_the_field(settings: Settings, brain: Brain) -> None:
+def test_cli_refuses_invalid_edit_naming_the_field(settings: Settings, brain: Brain, forkserver: ForkServer) -> None:
     env = env_for(settings)
-    run = cli(["run", REQUEST, "--no-input", "--user", "dana"], env)
+    cli = forkserver.cli
+    run = cli(env, ["run", REQUEST, "--no-input", "--user", "dana"])
     assert run.returncode == 0, run.stderr
     assert "routed -> product_catalog_manager" in run.stdout
     assert "saleor.product_create" in run.stdout and "ask" in run.stdout
     run_id = run.stdout.split("run ")[-1].split()[0]
-    bad = cli(["approve", run_id, "--args", '{"price": "cheap"}'], env)
+    bad = cli(env, ["approve", run_id, "--args", '{"price": "cheap"}'])
     assert bad.returncode == 2
     assert "args.price" in bad.stdout
-    nul = cli(["approve", run_id, "--args", '{"name": "Bad\\u0000Nul"}'], env)
+    nul = cli(env, ["approve", run_id, "--args", '{"name": "Bad\\u0000Nul"}'])
     assert nul.returncode == 2 and "Traceback" not in nul.stdout + nul.stderr, nul.stdout + nul.stderr
     assert "args.name: must not contain NUL characters" in nul.stdout
-    pending = cli(["runs", "pending"], env)
+    pending = cli(env, ["runs", "pending"])
     assert run_id in pending.stdout  # still waiting, its approval still pending
-    done = cli(["approve", run_id, "--user", "dana"], env)
+    done = cli(env, ["approve", run_id, "--user", "dana"])
     assert done.returncode == 0 and "done" in done.stdout, done.stdout + done.stderr
 
 

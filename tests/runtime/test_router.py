@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from runtime.brain import Brain
 from runtime.llm import ModelReply
 from runtime.testing.model import ScriptedModel
+from tests.forkserver import ForkServer
 from tests.runtime.helpers import ACTOR
 
 
@@ -91,11 +90,11 @@ async def test_model_choice_outside_the_candidates_is_ignored(brain: Brain) -> N
 
 
 @pytest.mark.slow
-def test_route_command_prints_json(settings: object, brain: Brain) -> None:
+def test_route_command_prints_json(settings: object, brain: Brain, forkserver: ForkServer) -> None:
     env = {"BRAIN_HOME": str(settings.home), "BRAIN_DATABASE_URL": str(settings.database_url),  # type: ignore[attr-defined]
            "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
-    out = subprocess.run([str(Path(sys.executable).parent / "brain"), "route", "--json", "Where is order 1042?"],
-                         env=env, capture_output=True, text=True, timeout=180, check=True)
+    out = forkserver.cli(env, ["route", "--json", "Where is order 1042?"])
+    assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) == {"agent", "confidence", "candidates", "decision"}
     assert (data["agent"], data["decision"]) == ("order_status_assistant", "route")

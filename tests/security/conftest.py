@@ -91,6 +91,10 @@ async def _seed_services(owner: psycopg.AsyncConnection[Any], t: Tenant) -> None
          (tid, user, f"ach {tid}")),
         ("INSERT INTO gamification_scores (tenant_id, board, subject, score) VALUES (%s, 'sales', %s, 10)", (tid, user)),
         ("INSERT INTO gamification_visibility (tenant_id, subject, visibility) VALUES (%s, %s, 'public')", (tid, user)),
+        ("INSERT INTO users (email, password_hash, role, tenant_id, created_by) VALUES (%s, 'not-a-hash', 'operator', %s,"
+         " 'security seed')", (f"{user}@{tid}.example", tid)),
+        ("INSERT INTO user_sessions (user_id, tenant_id, token_hash, expires_at) SELECT id, tenant_id, %s,"
+         " now() + interval '1 day' FROM users WHERE tenant_id = %s", (hashlib.sha256(tid.encode()).hexdigest(), tid)),
         ("INSERT INTO gamification_portfolio_entries (tenant_id, subject, title, summary, body, text_source, visibility,"
          " status) VALUES (%s, %s, %s, 's', 'b', 'template', 'private', 'draft')", (tid, user, f"case {tid}")),
     ]

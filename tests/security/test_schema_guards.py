@@ -116,3 +116,72 @@ async def test_shared_routing_tables_take_writes_from_the_system_scope_only(
         await app_conn.execute(insert, ("by-the-system",))
         cur = await app_conn.execute("SELECT count(*) FROM routing_models WHERE key = 'by-the-system'")
         assert await cur.fetchone() == (1,)
+
+
+# SECURITY DEFINER functions the application role may call that do not read the signed scope, each
+# with why that is safe (every other one must compare with brain_tenant(), brain_role() or brain_user()).
+UNSCOPED_DEFINERS = {
+    "public.memories_purge_expired": "deletes expired rows of every tenant; returns only a count",
+    "public.brain_tenant": "verifies the token itself",
+    "public.brain_role": "verifies the token itself",
+    "public.brain_user": "verifies the token itself",
+}
+TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+
+
+async def test_every_relation_and_function_of_the_catalog_grants_the_app_role_only_what_is_guarded(
+        owner: psycopg.AsyncConnection[Any]) -> None:
+    """From pg_class and pg_proc, what brain_app may do to each: a table it may read or write is under
+    forced row-level security (or holds no tenant's data and is read-only to it); a sequence is drawn
+    from, never read or set; a SECURITY DEFINER function it may call checks the signed scope."""
+    problems = []
+    rels = await relations(owner)
+    for rel in rels:
+        name = f"{rel.qualified}"
+        if rel.kind == "S":
+            cur = await owner.execute("SELECT has_sequence_privilege('brain_app', %s, 'SELECT') AS r,"
+                                      " has_sequence_privilege('brain_app', %s, 'UPDATE') AS w", (name, name))
+            row = await cur.fetchone()
+            if row is not None and (row["r"] or row["w"]):
+                problems.append(f"{rel.key}: brain_app may read or set the sequence")
+            continue
+        granted = set()
+        for privilege in TABLE_PRIVILEGES:
+            cur = await owner.execute("SELECT has_table_privilege('brain_app', %s, %s) AS ok", (name, privilege))
+            row = await cur.fetchone()
+            if row is not None and row["ok"]:
+                granted.add(privilege)
+        guarded = rel.rls and rel.forced
+        if granted & {"TRUNCATE", "REFERENCES", "TRIGGER"}:
+            problems.append(f"{rel.key}: brain_app holds {sorted(granted & {'TRUNCATE', 'REFERENCES', 'TRIGGER'})}")
+        if granted - {"SELECT"} and not guarded:
+            problems.append(f"{rel.key}: brain_app may write {sorted(granted - {'SELECT'})} without forced RLS")
+        if "SELECT" in granted and not guarded and rel.key not in NOT_TENANT_DATA and rel.is_table:
+            problems.append(f"{rel.key}: brain_app may read it without forced RLS and it is not explained")
+    for fn in await functions(owner):
+        cur = await owner.execute("SELECT has_function_privilege('brain_app', %s::oid, 'EXECUTE') AS ok", (fn.oid,))
+        row = await cur.fetchone()
+        if not (row and row["ok"]) or not fn.security_definer or fn.returns in ("trigger", "event_trigger"):
+            continue
+        key = f"{fn.schema}.{fn.name}"
+        if key not in UNSCOPED_DEFINERS and not await _source_mentions(owner, fn.oid, r"brain_(tenant|role|user)\(\)"):
+            problems.append(f"{fn.signature}: SECURITY DEFINER, callable by brain_app, reads no signed scope")
+    assert problems == []
+    assert len(rels) > 20  # the catalog was read, not a remembered list
+
+
+async def test_only_the_webhook_records_telegram_updates(world: World, app_conn: psycopg.AsyncConnection[Any]) -> None:
+    """A tenant's session cannot mark the bot's future updates as seen (which would drop them)."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        await app_conn.execute("INSERT INTO telegram_updates (update_id) VALUES (99000001)")
+    await app_conn.rollback()
+    for token in (world.signer.token(world.attacker.id, "super_admin"), ""):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="system scope"):
+            async with app_conn.transaction():
+                await app_conn.execute("SELECT set_config('app.scope', %s, true)", (token,))
+                await app_conn.execute("SELECT telegram_first_sight(99000002, 3)")
+    async with app_conn.transaction():
+        await app_conn.execute("SELECT set_config('app.scope', %s, true)", (world.signer.system(),))
+        first = await (await app_conn.execute("SELECT telegram_first_sight(99000003, 3) AS f")).fetchone()
+        again = await (await app_conn.execute("SELECT telegram_first_sight(99000003, 3) AS f")).fetchone()
+    assert (first, again) in (((True,), (False,)), ({"f": True}, {"f": False}))

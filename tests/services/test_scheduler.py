@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,9 @@ from runtime.services.scheduler.recurrence import Schedule
 from runtime.services.telegram import Link, TelegramService
 from runtime.settings import Settings
 from runtime.wiring import sandbox_namespace
+from tests.forkserver import ForkServer
 from tools.context import ToolContext
 
-REPO = Path(__file__).resolve().parents[2]
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -188,7 +187,7 @@ async def test_reminders_are_per_tenant_and_per_namespace(brain: Brain) -> None:
 
 
 WORKER = """
-import asyncio, sys
+import asyncio, os, sys
 from bootstrap import open_brain
 from runtime.logging import configure_logging
 from runtime.settings import load_settings
@@ -198,7 +197,8 @@ async def main():
     brain = await open_brain(load_settings())
     worker = brain.services["scheduler"].worker(worker_id=sys.argv[1])
     print("ready", flush=True)
-    sys.stdin.readline()  # start together
+    while not os.path.exists(sys.argv[2]):  # start together
+        await asyncio.sleep(0.01)
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(4.0, stop.set)
     await worker.run(0.02, stop)
@@ -209,27 +209,20 @@ asyncio.run(main())
 
 
 @pytest.mark.slow
-async def test_two_scheduler_processes_never_deliver_twice(settings: Settings, brain: Brain) -> None:
+async def test_two_scheduler_processes_never_deliver_twice(settings: Settings, brain: Brain, forkserver: ForkServer,
+                                                         tmp_path: Path) -> None:
     for n in range(30):
         await _due_now(brain, f"reminder {n}", recipient=["maria", "sam", "rose"][n % 3])
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRAIN_")}
     env.update(BRAIN_HOME=str(settings.home), BRAIN_DATABASE_URL=str(settings.database_url),
                BRAIN_SPECS_DIR=str(settings.specs_dir))
-    procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", WORKER, f"w{i}", cwd=REPO, env=env,
-                                                  stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                                                  stderr=asyncio.subprocess.PIPE) for i in (1, 2)]
+    go = tmp_path / "go"
+    procs = [forkserver.start(env, [f"w{i}", str(go)], code=WORKER) for i in (1, 2)]
     for proc in procs:
-        assert proc.stdout is not None and proc.stderr is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), 120)
-        if line.strip() != b"ready":
-            raise AssertionError(f"worker did not start: {(await proc.stderr.read()).decode()[-3000:]}")
+        assert await asyncio.to_thread(proc.wait_line) == "ready"
+    go.touch()
     for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write(b"go\n")
-        await proc.stdin.drain()
-    for proc in procs:
-        _, err = await asyncio.wait_for(proc.communicate(), 60)
-        assert proc.returncode == 0, err.decode()[-2000:]
+        assert await asyncio.to_thread(proc.wait, 60) == 0, proc.stderr[-2000:]
     texts = [m["text"] for m in _sent(brain)]
     assert sorted(texts) == sorted(f"Reminder: reminder {n}" for n in range(30))  # each exactly once
     deliveries = await _scheduler(brain).store.deliveries("acme", "")

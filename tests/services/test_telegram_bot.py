@@ -75,7 +75,9 @@ def chat(bot: TelegramBot) -> Chat:
 
 async def _waiting(chat: Chat, bot_api: BotApi) -> str:
     await chat.say(DANA, REQUEST)
-    [run] = await chat.bot.brain.list_runs(Actor("dana", "demo", "operator"))
+    desk = chat.bot.ports.desk
+    assert isinstance(desk, Brain)
+    [run] = await desk.list_runs(Actor("dana", "demo", "operator"))
     assert run["status"] == "waiting"
     return str(run["id"])
 

@@ -189,7 +189,7 @@ class TaskCreate(ToolArgs):
     due: date
     owner: str | None = None
     priority: Priority | None = None
-    related_to: str | None = None  # e.g. account:Casa Verde, lead:maria@casaverde.mx
+    related_to: str | None = None  # e.g. account:Harbor Cafe, lead:jo@harborcafe.example
     description: str | None = None
 
 
@@ -292,7 +292,7 @@ TOOLS: list[ToolSpec] = [
           LeadSearch, R, "Safe to repeat.", "Found {count} lead(s).", listing="leads"),
     _tool("lead_create", "Create a lead", LeadCreate, W,
           "Create-if-absent: an open lead with the same email (or name and company) is returned.",
-          "Lead {name} ({company_name}) is in the CRM."),
+          "Lead {name} ({company_name}) is in the CRM.", resumable=True),
     _tool("lead_update", "Change a lead's status, stage, follow-up date, tags or other fields (not score or owner)",
           LeadUpdate, W, "Idempotent.", "Updated lead {name}: status {status}, stage {stage}.",
           precondition=_lead_now),

@@ -22,7 +22,7 @@ from runtime.services.gamification.store import GamificationError, Scope
 from runtime.wiring import current_namespace
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 __all__ = ["GamificationError", "GamificationFactory", "GamificationService", "make"]
 
@@ -72,11 +72,11 @@ class GamificationFactory:
             return await state.read(conn, scope)
 
 
-def make(brain: Brain) -> GamificationFactory:
-    settings = brain.settings
+def make(ports: ServicePorts) -> GamificationFactory:
+    settings = ports.settings
 
     def model() -> Model | None:
         key = settings.model_api_key.get_secret_value() if settings.model_api_key else None
         return current_model(settings.model, api_base=settings.model_api_base, api_key=key)
 
-    return GamificationFactory(brain.pool, brain.clients.for_tenant, model)
+    return GamificationFactory(ports.pool, ports.clients.for_tenant, model)

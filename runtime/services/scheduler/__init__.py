@@ -18,7 +18,7 @@ from runtime.services.scheduler.worker import ReminderWorker
 from runtime.wiring import current_namespace
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 __all__ = ["BoundScheduler", "RecurrenceError", "ReminderNotFound", "ReminderWorker", "SchedulerService", "make"]
 
@@ -63,14 +63,14 @@ DEMO_REMINDERS = (
 
 
 class SchedulerService:
-    def __init__(self, brain: Brain) -> None:
-        self.brain = brain
-        self.store = ReminderStore(brain.pool)
+    def __init__(self, ports: ServicePorts) -> None:
+        self.ports = ports
+        self.store = ReminderStore(ports.pool)
         self._ready: set[tuple[str, str]] = set()
 
     async def prepare(self, tenant: str, user: str, space: str) -> None:
         """In sandbox mode, a tenant's first use finds a few demo reminders (once per process)."""
-        telegram = self.brain.services["telegram"]
+        telegram = self.ports.services["telegram"]
         if (tenant, space) in self._ready or not getattr(telegram, "sandbox", False):
             return
         self._ready.add((tenant, space))
@@ -90,7 +90,7 @@ class SchedulerService:
         return BoundScheduler(self, tenant, user, run_id, current_namespace())
 
     def worker(self, **options: Any) -> ReminderWorker:
-        return ReminderWorker(self.brain, **options)
+        return ReminderWorker(self.ports, **options)
 
     # -- sandbox state for evals -------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class BoundScheduler:
         """A reminder; `seeded` (an eval case's setup) may lie in the past, where it waits as overdue."""
         if not prepared:
             await self.service.prepare(self.tenant, self.user, self.space)
-        telegram = self.service.brain.services["telegram"].bind(self.tenant, self.user, self.run_id)
+        telegram = self.service.ports.services["telegram"].bind(self.tenant, self.user, self.run_id)
         link = await telegram.resolve(recipient)
         rule = check(recurrence) if recurrence else None
         schedule = Schedule(at, rule, until, link.timezone)
@@ -157,7 +157,7 @@ class BoundScheduler:
         end = end or start + LIST_WINDOW
         who = None
         if recipient:
-            telegram = self.service.brain.services["telegram"].bind(self.tenant, self.user, self.run_id)
+            telegram = self.service.ports.services["telegram"].bind(self.tenant, self.user, self.run_id)
             who = (await telegram.resolve(recipient)).user_id
         words = (query or "").casefold().split()
         found = []
@@ -209,5 +209,5 @@ class BoundScheduler:
         raise ReminderNotFound(f"reminder: {reminder!r} matches {len(matches)} reminders ({listed}); name one by id")
 
 
-def make(brain: Brain) -> SchedulerService:
-    return SchedulerService(brain)
+def make(ports: ServicePorts) -> SchedulerService:
+    return SchedulerService(ports)

@@ -27,7 +27,7 @@ from runtime.services.telegram import TelegramService
 from runtime.wiring import sandbox_namespace
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 log = structlog.get_logger(__name__)
 
@@ -48,16 +48,16 @@ def _space(space: str) -> Iterator[None]:
 
 
 class ReminderWorker:
-    def __init__(self, brain: Brain, *, worker_id: str | None = None, lease_seconds: int = 60, batch: int = 20,
+    def __init__(self, ports: ServicePorts, *, worker_id: str | None = None, lease_seconds: int = 60, batch: int = 20,
                  max_attempts: int = 5, base_backoff: float = 30.0, grace: timedelta = timedelta(hours=1)) -> None:
-        self.brain = brain
+        self.ports = ports
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease_seconds, self.batch, self.max_attempts = lease_seconds, batch, max_attempts
         self.base_backoff, self.grace = base_backoff, grace
 
     async def tick(self) -> list[dict[str, Any]]:
         """Deliver what is due now; one outcome per claimed reminder."""
-        async with system_conn(self.brain.pool) as conn:
+        async with system_conn(self.ports.pool) as conn:
             cur = await conn.execute("SELECT * FROM claim_due_reminders(%s, %s, %s)",
                                      (self.worker_id, self.lease_seconds, self.batch))
             claims = [dict(r) for r in await cur.fetchall()]
@@ -83,7 +83,7 @@ class ReminderWorker:
 
     async def _deliver(self, claim: dict[str, Any]) -> dict[str, Any]:
         tenant, space, occurrence = claim["tenant_id"], claim["space"], claim["occurrence_at"]
-        async with tenant_conn(self.brain.pool, tenant) as conn:
+        async with tenant_conn(self.ports.pool, tenant) as conn:
             cur = await conn.execute("SELECT * FROM reminders WHERE id = %s AND lease_owner = %s",
                                      (claim["id"], self.worker_id))
             row = await cur.fetchone()
@@ -95,7 +95,7 @@ class ReminderWorker:
         if done is not None and done["status"] in ("sent", "skipped"):
             await self._advance(tenant, row, occurrence)
             return {"id": str(row["id"]), "status": "already " + done["status"]}
-        telegram = self.brain.services["telegram"]
+        telegram = self.ports.services["telegram"]
         assert isinstance(telegram, TelegramService)
         with _space(space):
             link = await telegram.links.get(tenant, space, row["recipient"])
@@ -117,7 +117,7 @@ class ReminderWorker:
             await self._advance(tenant, row, occurrence)
             return {"id": str(row["id"]), "status": "failed", "error": error, "attempts": attempts}
         retry = datetime.now(UTC) + timedelta(seconds=self.base_backoff * 2 ** (attempts - 1))
-        async with tenant_conn(self.brain.pool, tenant) as conn:
+        async with tenant_conn(self.ports.pool, tenant) as conn:
             await conn.execute("UPDATE reminders SET attempts = %s, lease_owner = NULL, lease_until = %s"
                                " WHERE id = %s AND lease_owner = %s", (attempts, retry, row["id"], self.worker_id))
         return {"id": str(row["id"]), "status": "retrying", "error": error, "attempts": attempts,
@@ -125,7 +125,7 @@ class ReminderWorker:
 
     async def _record(self, tenant: str, row: dict[str, Any], occurrence: datetime, status: str, attempts: int,
                       message_id: Any, error: str | None) -> None:
-        async with tenant_conn(self.brain.pool, tenant) as conn:
+        async with tenant_conn(self.ports.pool, tenant) as conn:
             await conn.execute(
                 "INSERT INTO reminder_deliveries (reminder_id, occurrence_at, tenant_id, space, status, attempts, worker,"
                 " message_id, error) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -138,7 +138,7 @@ class ReminderWorker:
         """Move to the next occurrence after this one (skipping those older than the grace period)."""
         since = max(occurrence, datetime.now(UTC) - self.grace)
         following = schedule_of(row).next_after(since)
-        async with tenant_conn(self.brain.pool, tenant) as conn:
+        async with tenant_conn(self.ports.pool, tenant) as conn:
             await conn.execute(
                 "UPDATE reminders SET next_at = CASE WHEN status = 'active' THEN %s ELSE next_at END, attempts = 0,"
                 " lease_owner = NULL, lease_until = NULL,"

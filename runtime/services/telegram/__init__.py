@@ -20,7 +20,7 @@ from runtime.wiring import current_namespace
 from runtime.wiring.telegram import is_sandbox
 
 if TYPE_CHECKING:
-    from runtime.brain import Brain
+    from runtime.services.ports import ServicePorts
 
 __all__ = ["AmbiguousLink", "BoundTelegram", "DailyLimitReached", "Link", "LinkNotFound", "LinkStore", "Messenger",
            "TelegramService", "make"]
@@ -73,16 +73,16 @@ def sandbox_chat_id(tenant: str, user: str) -> int:
 
 
 class TelegramService:
-    def __init__(self, brain: Brain) -> None:
-        self.brain = brain
-        self.links = LinkStore(brain.pool)
-        self.messenger = Messenger(brain.pool, lambda tenant: brain.clients.client("telegram", tenant),
-                                   brain.settings.telegram_daily_limit)
+    def __init__(self, ports: ServicePorts) -> None:
+        self.ports = ports
+        self.links = LinkStore(ports.pool)
+        self.messenger = Messenger(ports.pool, lambda tenant: ports.clients.client("telegram", tenant),
+                                   ports.settings.telegram_daily_limit)
         self._ready: set[tuple[str, str]] = set()
 
     @property
     def sandbox(self) -> bool:
-        return is_sandbox(self.brain.settings)
+        return is_sandbox(self.ports.settings)
 
     def bind(self, tenant: str, user: str, run_id: str) -> BoundTelegram:
         return BoundTelegram(self, tenant, user, run_id, current_namespace())
@@ -112,7 +112,7 @@ class TelegramService:
             raise LinkNotFound(f"recipient: you ({user}) have no Telegram chat linked yet: ask for a code"
                                " (POST /api/brain/telegram/link-code) and send /link CODE to the bot")
         chat = sandbox_chat_id(tenant, user)
-        self.brain.clients.sandbox_store("telegram", tenant).seed({"chats": [{"id": chat, "first_name": user}]})
+        self.ports.clients.sandbox_store("telegram", tenant).seed({"chats": [{"id": chat, "first_name": user}]})
         link = Link(tenant, user, chat, user, kind="team", role="operator")
         await self.links.upsert(tenant, space, link)
         return link
@@ -152,7 +152,7 @@ class BoundTelegram:
         return await self.service.messenger.send(self.tenant, self.space, link, text, source=source, run_id=self.run_id)
 
 
-def make(brain: Brain) -> TelegramService:
-    service = TelegramService(brain)
+def make(ports: ServicePorts) -> TelegramService:
+    service = TelegramService(ports)
     watch(service)  # approvers notified, chats told how their tasks go (runtime/services/telegram/notify.py)
     return service

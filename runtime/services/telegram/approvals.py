@@ -32,7 +32,7 @@ from runtime.services.telegram.render import (
 )
 
 if TYPE_CHECKING:
-    from runtime.brain import RunOutcome
+    from runtime.outcome import RunOutcome
     from runtime.services.telegram import TelegramService
 
 log = structlog.get_logger(__name__)
@@ -58,8 +58,8 @@ class ApprovalDesk:
 
     def __init__(self, service: TelegramService) -> None:
         self.service = service
-        self.brain = service.brain
-        self.chats = ChatStore(service.brain.pool)
+        self.ports = service.ports
+        self.chats = ChatStore(service.ports.pool)
         self.outbox = Outbox(service)
 
     # -- sending ---------------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class ApprovalDesk:
         """Why this person may not answer the run's approval now (for a press that only drafts);
         the answer itself is checked by the runtime."""
         actor = actor_of(link)
-        waiting = [r for r in await self.brain.pending_approvals(actor) if str(r["run_id"]) == run_id]
+        waiting = [r for r in await self.ports.desk.pending_approvals(actor) if str(r["run_id"]) == run_id]
         if not waiting:
             return await self._answered(link, run_id)
         role = waiting[0]["approver_role"]
@@ -143,7 +143,7 @@ class ApprovalDesk:
 
     async def _answered(self, link: Link, run_id: str) -> str:
         try:
-            status = (await self.brain.get_run(run_id, actor_of(link)))["status"]
+            status = (await self.ports.desk.get_run(run_id, actor_of(link)))["status"]
         except RunNotFound as exc:
             return str(exc)
         return f"this approval is answered or closed (run {run_id} is {status}); nothing was done again"
@@ -166,7 +166,7 @@ class ApprovalDesk:
                                         "nothing was approved. Send the JSON again, or /cancel.")
             return
         try:
-            check_answer(self.brain.tools, [message.call(index)],
+            check_answer(self.ports.tools, [message.call(index)],
                          ApprovalAnswer(calls={call_id: CallAnswer(action="edit", args=args)}), decided_by=link.user_id)
         except InvalidAnswer as exc:
             await self.outbox.say(link, f"{exc}; nothing was approved. Send corrected JSON, or /cancel.")
@@ -189,7 +189,7 @@ class ApprovalDesk:
         answer = ApprovalAnswer(calls={call_id: CallAnswer(**reply) for call_id, reply in draft.items()})
         actions = {reply.action for reply in answer.calls.values()}
         verdict = "Approved" if actions == {"approve"} else "Rejected" if actions == {"reject"} else "Answer sent"
-        work = asyncio.ensure_future(self.brain.answer_approval(message.run_id, actor_of(link), answer))
+        work = asyncio.ensure_future(self.ports.desk.answer_approval(message.run_id, actor_of(link), answer))
         try:
             done, _ = await asyncio.wait({work}, timeout=self.ack_seconds)
         except asyncio.CancelledError:

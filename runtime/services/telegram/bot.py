@@ -46,10 +46,10 @@ def split_command(text: str) -> tuple[str | None, str]:
 class TelegramBot:
     def __init__(self, service: TelegramService, *, submit_role: str = "operator", max_request_chars: int = 4000) -> None:
         self.service = service
-        self.brain = service.brain
+        self.ports = service.ports
         self.submit_role = submit_role
         self.max_request_chars = max_request_chars
-        self.chats = ChatStore(service.brain.pool)
+        self.chats = ChatStore(service.ports.pool)
         self.desk = ApprovalDesk(service)
         self.outbox = Outbox(service)
 
@@ -130,14 +130,14 @@ class TelegramBot:
             await self.outbox.say(link, "request: must not contain NUL characters")
             return
         try:
-            run_id, _ = await self.brain.create_run(text, actor_of(link))
+            run_id, _ = await self.ports.desk.create_run(text, actor_of(link))
         except ValueError as exc:
             await self.outbox.say(link, str(exc))
             return
         await self.chats.remember_run(link.tenant_id, run_id, link.chat_id, link.user_id)
         await self.outbox.say(link, f"Task {run_id[:8]} started; I will tell you how it goes.", run_id=run_id)
         try:
-            outcome = await self.brain.start(run_id)
+            outcome = await self.ports.desk.start(run_id)
         except RunStateConflict as exc:  # cancelled (or started elsewhere) before it got going
             log.info("run not started", run_id=run_id, reason=str(exc))
             return
@@ -145,7 +145,7 @@ class TelegramBot:
 
     async def _pending(self, link: Link) -> None:
         rank = ROLE_RANK.get(link.role, -1)
-        rows = [r for r in await self.brain.pending_approvals(actor_of(link))
+        rows = [r for r in await self.ports.desk.pending_approvals(actor_of(link))
                 if rank >= ROLE_RANK.get(r["approver_role"], 1)]
         if not rows:
             await self.outbox.say(link, f"Nothing waits for your approval ({link.role} in {link.tenant_id}).")

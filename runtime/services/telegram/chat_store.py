@@ -13,7 +13,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from runtime.db import tenant_conn
+from runtime.db import system_conn, tenant_conn
 
 EDIT_MINUTES = 15  # how long an "Edit" waits for the JSON of new arguments
 UPDATE_DAYS = 2  # Telegram gives up retrying an update after about a day
@@ -58,14 +58,12 @@ class ChatStore:
 
     async def first_sight(self, update_id: int) -> bool:
         """Record an update id; False when it was handled before (a retry by Telegram)."""
-        async with self.pool.connection() as conn, conn.transaction():
-            cur = await conn.execute("INSERT INTO telegram_updates (update_id) VALUES (%s) ON CONFLICT DO NOTHING"
-                                     " RETURNING update_id", (update_id,))
-            fresh = await cur.fetchone() is not None
-            if fresh:
-                await conn.execute("DELETE FROM telegram_updates WHERE received_at < now() - make_interval(days => %s)",
-                                   (UPDATE_DAYS,))
-        return fresh
+        # The webhook's own work (the system scope), through the one function that may write the
+        # table (migration 017): a tenant's session cannot mark the bot's updates as seen.
+        async with system_conn(self.pool) as conn:
+            cur = await conn.execute("SELECT telegram_first_sight(%s, %s) AS fresh", (update_id, UPDATE_DAYS))
+            row = await cur.fetchone()
+        return bool(row and row["fresh"])
 
     # -- tasks typed in a chat -------------------------------------------------------------------
 

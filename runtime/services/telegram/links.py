@@ -150,7 +150,7 @@ class LinkStore:
             first_name,
             lambda m: any(_norm(label) == wanted for label in m.lists),  # "my brother", "mom"
         ]
-        words = set(wanted.replace("'s ", " ").split())  # "Aunt Rita", "Mom's neighbour Sunita"
+        words = set(wanted.replace("'s ", " ").split())  # "Uncle Bram", "Mom's neighbour Ines"
         tests.append(lambda m: bool(words & set(_norm(m.name).split()[:1])))
         tests.append(lambda m: bool(words & {_norm(label) for label in m.lists}))
         for test in tests:

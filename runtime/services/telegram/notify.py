@@ -46,8 +46,8 @@ def approvers(members: list[Link], role: str) -> list[Link]:
 class RunWatcher:
     def __init__(self, service: TelegramService) -> None:
         self.service = service
-        self.brain = service.brain
-        self.chats = ChatStore(service.brain.pool)
+        self.ports = service.ports
+        self.chats = ChatStore(service.ports.pool)
         self.desk = ApprovalDesk(service)
         self.outbox = Outbox(service)
 
@@ -63,12 +63,12 @@ class RunWatcher:
 
     def configured(self) -> bool:
         """A bot token or a webhook secret is set: chats may follow runs."""
-        settings = self.brain.settings
+        settings = self.ports.settings
         return settings.telegram_bot_token is not None or settings.telegram_webhook_secret is not None
 
     async def _handle(self, event: dict[str, Any]) -> None:
         run_id, kind = str(event["run_id"]), event["type"]
-        tenant = current_tenant() or await self.brain.runs.tenant_of(run_id)
+        tenant = current_tenant() or await self.ports.runs.tenant_of(run_id)
         if kind in CLOSING:
             await self.desk.close(tenant, run_id)
         told: set[int] = set()
@@ -77,7 +77,7 @@ class RunWatcher:
         origin = await self.chats.run_chat(tenant, run_id)
         if origin is None or origin[0] in told:
             return
-        text = progress_text(event, self.brain.agents)
+        text = progress_text(event, self.ports.agents)
         link = await self.service.links.get(tenant, "", origin[1])
         if text is not None and link is not None and link.chat_id == origin[0]:
             await self.outbox.say(link, text, run_id=run_id)
@@ -91,7 +91,7 @@ class RunWatcher:
         if not chosen:
             log.info("no approver linked on Telegram", tenant=tenant, run_id=run_id, role=role)
             return set()
-        run = await self.brain.runs.get(run_id)
+        run = await self.ports.runs.get(run_id)
         for link in chosen:
             await self.desk.offer(link, run_id, run["request"], run["user_id"], list(data.get("calls") or []), role)
         return {link.chat_id for link in chosen}
@@ -100,5 +100,5 @@ class RunWatcher:
 def watch(service: TelegramService) -> RunWatcher:
     """Listen to the Brain's run events for Telegram's sake."""
     watcher = RunWatcher(service)
-    service.brain.events.listeners.append(watcher.on_event)
+    service.ports.events.listeners.append(watcher.on_event)
     return watcher

@@ -30,7 +30,7 @@ class Outbox:
         self.service = service
 
     def _client(self, tenant: str) -> Any:
-        return self.service.brain.clients.client("telegram", tenant)
+        return self.service.ports.clients.client("telegram", tenant)
 
     async def say(self, link: Link, text: str, *, keyboard: Keyboard | None = None, source: str = "reply",
                   run_id: str | None = None) -> dict[str, Any] | None:

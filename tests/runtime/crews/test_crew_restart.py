@@ -11,8 +11,8 @@ import pytest
 
 from runtime.brain import Brain
 from runtime.settings import Settings
-from tests.runtime.crews.test_crew_runs import CREW, GOAL, events_of
-from tests.runtime.helpers import ACTOR, APPROVE_ALL, ledger_kinds, products
+from tests.runtime.crews.test_crew_runs import CREW, GOAL, approve_all, events_of
+from tests.runtime.helpers import ACTOR, ledger_kinds, products
 from tests.runtime.test_restart import REPO, env_for
 
 SUBMIT_CREW_AND_HANG = """
@@ -51,7 +51,7 @@ async def test_kill_9_while_the_crew_waits_then_approve_from_another_process(set
     run_id = line[0]
     assert (await brain.get_run(run_id, ACTOR))["status"] == "waiting"
 
-    done = await brain.answer_approval(run_id, ACTOR, APPROVE_ALL)  # this test's process, not the killed one
+    done = await approve_all(brain, run_id)  # this test's process, not the killed one
     assert done.status == "done", done
     assert products(brain)["Red Mug"]["price"] == 12.0
     kinds = await ledger_kinds(brain, run_id)
