@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,9 @@ from runtime.brain import Brain
 from runtime.settings import Settings
 from tests.runtime.crews.test_crew_runs import CREW, GOAL, approve_all, events_of
 from tests.runtime.helpers import ACTOR, ledger_kinds, products
-from tests.runtime.test_restart import REPO, env_for
+from tests.runtime.test_restart import env_for
+
+REPO = Path(__file__).resolve().parents[3]
 
 SUBMIT_CREW_AND_HANG = """
 import asyncio, sys
