@@ -26,6 +26,7 @@ from api import (
     approvals,
     auth_login,
     convenience,
+    crews,
     gateway,
     health,
     insights,
@@ -133,7 +134,8 @@ def create_app(brain: Brain | BrainFactory, settings: ApiSettings | None = None,
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RouteTimer, metrics=state.metrics)
-    for module in (tasks, approvals, policies, agents, insights, gateway, auth_login, convenience, telegram, health):
+    for module in (tasks, approvals, policies, agents, crews, insights, gateway, auth_login, convenience, telegram,
+                   health):
         app.include_router(module.router)
     install_console(app)
     return app

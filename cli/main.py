@@ -442,6 +442,9 @@ _register_users(app)
 from cli.worker_commands import register as _register_worker  # noqa: E402
 
 _register_worker(app)
+from cli.crew_commands import register as _register_crew  # noqa: E402
+
+_register_crew(app)
 
 
 def main() -> None:

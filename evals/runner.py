@@ -33,6 +33,7 @@ from memory.embeddings import MiniLMEmbedder
 from runtime import clock
 from runtime.approvals import ApprovalAnswer, CallAnswer
 from runtime.brain import Brain, RunOutcome
+from runtime.crews import submit_crew
 from runtime.llm import Model, use_model
 from runtime.runs import Actor
 from runtime.services import SandboxState
@@ -157,6 +158,12 @@ async def _warm_up(brain: Brain, cases: list[SuiteCase]) -> None:
         await asyncio.to_thread(brain.router.embedder.embed, [c.case.request for c in cases])
 
 
+def crew_suite(item: SuiteCase) -> bool:
+    """A suite whose file name says `crew`: each request is a goal for a crew of agents (`runtime/crews/`),
+    picked by the supervisor, run as a crew run."""
+    return "crew" in item.suite.rsplit("/", 1)[-1]
+
+
 def routing_only(item: SuiteCase) -> bool:
     """A case that asks only which agent takes the request: the supervisor's routing answers it,
     with no run (the agent, the gate and the sandboxes are not involved)."""
@@ -179,7 +186,7 @@ async def run_case(brain: Brain, item: SuiteCase, max_approval_rounds: int = 8) 
     failures; anything else (the database is gone, say) is the suite's and propagates.
     """
     started = time.perf_counter()
-    if routing_only(item) or refusal_only(item):
+    if not crew_suite(item) and (routing_only(item) or refusal_only(item)):
         route = await brain.route(item.case.request)
         if routing_only(item) or route.decision != "route":
             record = RunRecord(status="done", route_decision=route.decision, routed_agent=route.agent,
@@ -267,8 +274,14 @@ def prepare_sandboxes(brain: Brain, item: SuiteCase) -> None:
 async def _drive(brain: Brain, item: SuiteCase, max_rounds: int) -> RunRecord:
     actor = Actor("eval", item.tenant, item.role)
     approver = Actor("eval-approver", item.tenant, "super_admin")
-    run_id, _ = await brain.create_run(item.case.request, actor)
-    record = RunRecord(run_id=run_id)
+    if crew_suite(item):
+        submitted = await submit_crew(brain, item.case.request, actor)
+        if submitted.run_id is None:  # declined: no crew, nothing recorded
+            return RunRecord(status="done", route_decision="decline", answer=submitted.pick.message, crew_run=True)
+        run_id = submitted.run_id
+    else:
+        run_id, _ = await brain.create_run(item.case.request, actor)
+    record = RunRecord(run_id=run_id, crew_run=crew_suite(item))
     outcome: RunOutcome | None = None
     try:
         outcome = await brain.start(run_id)
@@ -307,6 +320,7 @@ def _read_events(brain: Brain, record: RunRecord, events: list[dict[str, Any]]) 
         if event["type"] == "routed":
             record.route_decision, record.routed_agent = data.get("decision"), data.get("agent")
             record.candidates = [c["agent"] for c in data.get("candidates") or []]
+            record.crew = [m["agent"] for m in (data.get("crew") or {}).get("members") or []]
         elif event["type"] == "planned":
             for call in data["calls"]:
                 risk = brain.tools.get(call["tool"]).risk.value if call["tool"] in brain.tools else None

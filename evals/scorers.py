@@ -52,6 +52,8 @@ class RunRecord:
     state: dict[str, dict[str, Any]] = field(default_factory=dict)  # system -> sandbox dump after the run
     state_errors: dict[str, str] = field(default_factory=dict)  # system -> why it could not be read
     seconds: float = 0.0
+    crew_run: bool = False  # the case ran as a crew run (a crew suite)
+    crew: list[str] = field(default_factory=list)  # the crew's agents, in order (empty: declined)
 
     def top(self, k: int) -> list[str]:
         """The first k agents the supervisor considered, the routed one first."""
@@ -275,7 +277,26 @@ class WrongWrite(Scorer):
         return Score("fail", f"unexpected write planned: {shown}")
 
 
-SCORERS: tuple[Scorer, ...] = (Route1(), Route3(), ActionMatch(), DecisionMatch(), StateMatch(), Refusal(), WrongWrite())
+class CrewMatch(Scorer):
+    """A crew run's crew holds every agent `expect.agent` names (all of them, in any order); n/a outside crew runs."""
+
+    name, option = "crew", "crew"
+
+    def score(self, case: Case, record: RunRecord) -> Score:
+        expected = case.expect.agents
+        if not expected or not record.crew_run:
+            return Score("n/a")
+        if (failed := _failed_run(record)) is not None:
+            return failed
+        missing = [a for a in expected if a not in record.crew]
+        if not missing:
+            return Score("pass", f"the crew holds {', '.join(expected)}")
+        crew = ", ".join(record.crew) or f"none ({record.route_decision or record.status})"
+        return Score("fail", f"the crew ({crew}) lacks {', '.join(missing)}")
+
+
+SCORERS: tuple[Scorer, ...] = (Route1(), Route3(), ActionMatch(), DecisionMatch(), StateMatch(), Refusal(), WrongWrite(),
+                               CrewMatch())
 SCORE_NAMES: tuple[str, ...] = tuple(s.name for s in SCORERS)
 LOWER_IS_BETTER: frozenset[str] = frozenset(s.name for s in SCORERS if s.lower_is_better)
 

@@ -27,6 +27,7 @@ from policies.store import PolicyStore
 from runtime import answering, db, tracing
 from runtime.answering import PermissionDenied as PermissionDenied  # re-exported: callers catch it from here
 from runtime.approvals import ApprovalAnswer
+from runtime.crews import crew_node
 from runtime.engine.version import graph_version
 from runtime.episodes import EpisodeWriter
 from runtime.events import EventSink
@@ -175,6 +176,7 @@ class Brain:
             agents=self.agents, tools=self.tools, ledger=self.ledger, executor=self.executor,
             route=self._route, plan=self._plan, policy=self._policy, memory_context=self._memory_context,
             emit=self._emit, max_steps=self.settings.max_steps, events=self.events,
+            crew=crew_node(self.settings, self.offline_planner, self._model, self._memory_context),
         )
 
     def _model(self) -> Any:
@@ -210,7 +212,9 @@ class Brain:
         actions = [f"{r['tool']} {r.get('status')}" for r in values.get("results", [])]
         if not values.get("agent"):
             return
-        text = (f"Request: {run['request']}\nAgent: {values.get('agent')}\n"
+        who = f"Crew: {', '.join(dict.fromkeys(m['agent'] for m in values['crew']['members']))}" if values.get("crew") \
+            else f"Agent: {values.get('agent')}"
+        text = (f"Request: {run['request']}\n{who}\n"
                 f"Actions: {', '.join(actions) or 'none'}\nOutcome: {values.get('answer') or ''}")[:2000]
         try:
             await self.memory.write(memory_tenant(run["tenant_id"]), text, kind="episode", subject=values.get("agent"),
@@ -238,9 +242,11 @@ class Brain:
         return await self.start(run_id)
 
     async def create_run(self, request: str, actor: Actor, *, agent_hint: str | None = None,
-                         idempotency_key: str | None = None, lease: bool = False) -> tuple[str, bool]:
+                         idempotency_key: str | None = None, lease: bool = False,
+                         crew: dict[str, Any] | None = None) -> tuple[str, bool]:
         """Record a new run without running it; (run id, created now). Unleased, it is queued for any
-        worker; with `lease`, it is this process's to drive next (`start`)."""
+        worker; with `lease`, it is this process's to drive next (`start`). With `crew` (a picked
+        `runtime.crews.CrewPlan` as a dict) the run is a crew run."""
         if not request.strip():
             raise ValueError("request: must not be empty")
         problem = text_problem(request, 100_000)
@@ -252,7 +258,7 @@ class Brain:
             run_id, created = await self.runs.create(
                 request, actor, status="running" if lease else "queued", agent_hint=agent_hint,
                 idempotency_key=idempotency_key, lease=(self.leases.owner, self.leases.seconds) if lease else None,
-                code_version=self.code_version)
+                code_version=self.code_version, crew=crew)
         if created:
             with tracing.run_span("run.submitted", run_id, tenant=actor.tenant, user=actor.user):
                 pass
@@ -384,6 +390,8 @@ class Brain:
                 "run_id": run_id, "tenant": run["tenant_id"], "user": run["user_id"], "role": run["role"],
                 "request": run["request"], "agent_hint": run["agent_hint"], "results": [],
             }
+            if run.get("crew"):
+                initial["crew"] = run["crew"]
             return await self.advance(run_id, initial=initial, beat=beat)
         if snapshot.interrupts and run["status"] == "resuming":
             answered = await self.runs.last_answer(run_id)

@@ -53,9 +53,11 @@ class RunState(TypedDict, total=False):
     gated: list[dict[str, Any]]
     results: Annotated[list[dict[str, Any]], operator.add]
     answer: str
+    crew: dict[str, Any]  # a crew run (runtime/crews/): its picked crew; the run goes to the `crew` node
 
 
 Emit = Callable[[RunState, str, dict[str, Any], str | None], Awaitable[None]]
+Node = Callable[[RunState], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -71,6 +73,7 @@ class GraphDeps:
     emit: Emit
     max_steps: int
     events: EventSink | None = None  # given: a node's ledger entries and events share one transaction
+    crew: Callable[[GraphDeps], Node] | None = None  # builds the node that runs a crew run (runtime/crews/)
 
 
 def _writes(deps: GraphDeps, state: RunState) -> NodeWrites:
@@ -87,13 +90,32 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver[Any]) -> Any:
     graph.add_node("policy_gate", cast(Any, _policy_gate(deps)))
     graph.add_node("executor", cast(Any, _executor(deps)))
     graph.add_node("handoff", cast(Any, _handoff(deps)))
-    graph.add_edge(START, "supervisor")
+    if deps.crew is not None:
+        graph.add_node("crew", cast(Any, deps.crew(deps)))
+        graph.add_conditional_edges(START, lambda s: "crew" if s.get("crew") else "supervisor", ["crew", "supervisor"])
+        graph.add_edge("crew", END)
+    else:
+        graph.add_edge(START, "supervisor")
     graph.add_conditional_edges("supervisor", lambda s: "agent" if s.get("agent") else END, ["agent", END])
     graph.add_conditional_edges("agent", _after_agent, ["policy_gate", "handoff", END])
     graph.add_edge("handoff", "agent")
     graph.add_edge("policy_gate", "executor")
     graph.add_edge("executor", "agent")
     return graph.compile(checkpointer=checkpointer)
+
+
+def gated_calls(deps: GraphDeps) -> Callable[[RunState], Awaitable[list[dict[str, Any]]]]:
+    """The policy gate, then the executor, for the calls in `state["pending"]`: the one road from a
+    planned call to a tool, as nodes of this graph take it. A crew agent's tool calls take it too,
+    one call at a time (`runtime/crews/`); a call that asks pauses the caller's node (`interrupt`)."""
+    gate, execute = _policy_gate(deps), _executor(deps)
+
+    async def run(state: RunState) -> list[dict[str, Any]]:
+        gated = await gate(state)
+        done: list[dict[str, Any]] = (await execute(cast(RunState, {**state, **gated})))["results"]
+        return done
+
+    return run
 
 
 def _after_agent(state: RunState) -> str:

@@ -48,7 +48,8 @@ class RunStore:
 
     async def create(self, request: str, actor: Actor, run_id: str | None = None, *, status: str = "running",
                      agent_hint: str | None = None, idempotency_key: str | None = None,
-                     lease: tuple[str, float] | None = None, code_version: str | None = None) -> tuple[str, bool]:
+                     lease: tuple[str, float] | None = None, code_version: str | None = None,
+                     crew: dict[str, Any] | None = None) -> tuple[str, bool]:
         """Open a run; with an idempotency key already used by this tenant, return that run (created=False).
 
         With `lease` (owner, seconds) the run is born claimed by that owner, who drives it next;
@@ -59,12 +60,12 @@ class RunStore:
         async with scoped(self.pool) as conn:
             cur = await conn.execute(
                 "INSERT INTO runs (id, tenant_id, user_id, role, request, status, agent_hint, idempotency_key, "
-                " lease_owner, lease_expires_at, attempts, code_version) "
+                " lease_owner, lease_expires_at, attempts, code_version, crew) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, "
-                " CASE WHEN %s::text IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => %s) END, %s, %s) "
+                " CASE WHEN %s::text IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => %s) END, %s, %s, %s) "
                 "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
                 (run_id, actor.tenant, actor.user, actor.role, request, status, agent_hint, idempotency_key,
-                 owner, owner, seconds, 1 if owner else 0, code_version),
+                 owner, owner, seconds, 1 if owner else 0, code_version, Jsonb(crew) if crew is not None else None),
             )
             if await cur.fetchone() is not None:
                 if owner is None:

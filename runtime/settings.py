@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     router_top_k: int = Field(default=5, description="candidates kept by the router")
     max_steps: int = Field(default=6, description="planning rounds an agent gets in one run")
     max_handoffs: int = Field(default=2, description="agents a request may pass through")
+    crew_max_steps: int = Field(default=40, ge=1, description="model turns a crew gets in all (its agents and its "
+                                "manager) before it is stopped with what it did so far")
     log_level: str = Field(default="WARNING", description="structlog level")
     run_lease_seconds: float = Field(default=30.0, gt=0, description="a run's lease; renewed every third of it while "
                                      "a process advances the run; after it ends unrenewed, any worker continues the run")

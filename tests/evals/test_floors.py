@@ -33,7 +33,7 @@ def test_every_problem_of_a_floors_file_is_named_at_once() -> None:
         parse_floors(text, "f.toml")
     assert str(caught.value).splitlines() == [
         "f.toml: 'stray' must be a table of floors for the suite stray.jsonl ([stray] followed by lines like \"route@1\" = 0.9)",
-        "f.toml: [routing]: unknown score 'route1': the scores are route@1, route@3, action, decision, state, refusal, wrong_write, pass^k",
+        "f.toml: [routing]: unknown score 'route1': the scores are route@1, route@3, action, decision, state, refusal, wrong_write, crew, pass^k",
         "f.toml: [routing] route@3: the floor must be a rate from 0 to 1, not 1.5",
         "f.toml: [routing] refusal: the floor must be a rate from 0 to 1, not True",
         "f.toml: [routing] action: the floor must be a rate from 0 to 1, not 'high'",

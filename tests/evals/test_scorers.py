@@ -115,7 +115,7 @@ def test_score_run_gives_every_score() -> None:
     scores = score_run(case(agent="product_catalog_manager", decision="ask"), ROUTED)
     assert {n: s.status for n, s in scores.items()} == {
         "route@1": "pass", "route@3": "pass", "action": "n/a", "decision": "pass", "state": "n/a", "refusal": "n/a",
-        "wrong_write": "n/a"}
+        "wrong_write": "n/a", "crew": "n/a"}
     assert all(s.status == "fail" for s in score_run(case(agent="a", decision="ask", refuse=True), ERROR).values() if s.status != "n/a")
 
 
