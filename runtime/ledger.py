@@ -89,7 +89,7 @@ class Ledger:
     async def find(self, run_id: str, call_id: str, kind: Kind) -> Entry | None:
         async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
-                "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, kind.value)
+                "SELECT * FROM ledger WHERE run_id = %s AND call_id = %s AND kind = %s", (run_id, call_id, Kind(kind).value)
             )
             row: dict[str, Any] | None = await cur.fetchone()
             return None if row is None else Entry.from_row(row)
@@ -101,7 +101,7 @@ class Ledger:
         async with scoped(self.pool, run_id) as conn:
             cur = await conn.execute(
                 "SELECT * FROM ledger WHERE run_id = %s AND call_id = ANY(%s) AND kind = %s",
-                (run_id, call_ids, kind.value),
+                (run_id, call_ids, Kind(kind).value),
             )
             return {row["call_id"]: Entry.from_row(row) for row in await cur.fetchall()}
 

@@ -191,7 +191,7 @@ class ForkServer:
         self._count = 0
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "tests.forkserver"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            text=True, env={**os.environ, "PYTHONPATH": str(cwd)},
+            text=True, env={**os.environ, "PYTHONPATH": str(cwd), "COLUMNS": "200"},  # rich reads it at import
         )
         assert self._proc.stdout is not None
         ready = self._proc.stdout.readline().strip()

@@ -16,7 +16,7 @@ ROUTES = [
      "Assign all unassigned leads from Texas to Jake"),
     ("/products", {"name": "Linen Apron", "price": 24, "category": "Kitchen"}, "product_catalog_manager",
      "add a product called Linen Apron priced 24 USD to the store in the Kitchen category"),
-    ("/products/Blue Vase/price", {"price": "19.50"}, "product_catalog_manager", "change the price of the Blue Vase to 19.5"),
+    ("/products/Blue Vase/price", {"price": 19.5}, "product_catalog_manager", "change the price of the Blue Vase to 19.5"),
     ("/campaigns/plan", {"goal": "400 orders", "product": "the Black Friday sale", "weeks": 4, "budget": 5000,
                          "channels": ["email", "Meta"]}, "campaign_planner",
      "Plan a 4-week campaign for the Black Friday sale with a $5000 budget: goal 400 orders, channels email + Meta"),
@@ -54,7 +54,7 @@ async def test_convenience_routes_check_their_input_and_keys(app: FastAPI, clien
     cases = [
         ("/products", {"name": "Mug", "price": -3}, "price"),
         ("/products", {"name": "Mug"}, "price"),
-        ("/products", {"name": "Mug", "price": 1.234}, "price"),
+        ("/products", {"name": "Mug", "price": "cheap"}, "price"),  # money is a number (cents kept)
         ("/campaigns/plan", {"goal": "sales", "weeks": 0}, "weeks"),
         ("/leads/assign", {"leads": "all"}, "to"),
         ("/content/publish", {"page": ""}, "page"),

@@ -53,7 +53,7 @@ async def test_one_idempotency_key_makes_one_task(app: FastAPI, client: httpx.As
     assert other.status_code == 409 and error_of(other)["field"] == "idempotency_key"
     mismatch = await client.post("/tasks", json={"request": REQUEST, "idempotency_key": "a"},
                                  headers={**auth(), "Idempotency-Key": "b"})
-    assert mismatch.status_code == 422 and error_of(mismatch)["field"] == "idempotency_key"
+    assert mismatch.status_code == 409 and error_of(mismatch)["field"] == "idempotency_key"  # two keys that disagree
 
     await settle(app)
     page = (await client.get("/tasks", headers=auth())).json()

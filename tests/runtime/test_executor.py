@@ -12,7 +12,7 @@ import pytest
 
 from runtime import db
 from runtime.executor import Executor
-from runtime.ledger import Entry, Ledger
+from runtime.ledger import Entry, Kind, Ledger
 from runtime.runs import Actor, RunStore
 from tools.context import ToolContext
 from tools.registry import ToolRegistry
@@ -102,8 +102,8 @@ async def test_a_resumable_call_started_before_a_crash_is_completed_once(setup: 
     again = await executor.execute(run_id, "t1", "u", "1.0", "test.thing_create", {"name": "a"})
     assert (out["status"], out["result"], again["result"]) == ("ok", {"name": "a", "price": None}, out["result"])
     assert calls == [{"name": "a", "price": None}]  # the second answer is the ledger's
-    result = await ledger.find(run_id, "1.0", "result")
-    assert result is not None and result["reason"].startswith("resumed after a crash")
+    result = await ledger.find(run_id, "1.0", Kind.RESULT)
+    assert result is not None and (result.reason or "").startswith("resumed after a crash")
 
 
 async def test_the_ledger_is_append_only(setup: Any) -> None:
