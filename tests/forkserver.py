@@ -20,6 +20,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +82,12 @@ def serve() -> None:
     from runtime.brain import load_catalog
 
     load_catalog()
+    # Crews import CrewAI on first use (seconds of CPU); children of a warm parent skip that. Its
+    # files go under a folder of the server's own; the optional extra may be missing.
+    from runtime.crews.setup import CrewsUnavailable, prepare
+
+    with contextlib.suppress(CrewsUnavailable):
+        prepare(Path(tempfile.mkdtemp(prefix="brain-forkserver-")))
     signal.signal(signal.SIGCHLD, _reap)
     print("ready", flush=True)
     for line in sys.stdin:

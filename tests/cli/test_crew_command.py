@@ -4,29 +4,23 @@ approve it), finished by `brain approve` from another process; unknown agents na
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from runtime.brain import Brain
 from runtime.settings import Settings
+from tests.forkserver import Completed, ForkServer
 from tests.runtime.crews.test_crew_runs import GOAL
 from tests.runtime.helpers import products
 from tests.runtime.test_restart import env_for
 
-REPO = Path(__file__).resolve().parents[2]
-BRAIN = str(Path(sys.executable).parent / "brain")
-
-
-def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([BRAIN, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-
 
 @pytest.mark.slow
-async def test_crew_run_no_input_then_approve(settings: Settings, brain: Brain) -> None:
+async def test_crew_run_no_input_then_approve(settings: Settings, brain: Brain, forkserver: ForkServer) -> None:
     env = env_for(settings)
+
+    def cli(args: list[str], env: dict[str, str]) -> Completed:
+        return forkserver.cli(env, args)
     run = await asyncio.to_thread(cli, ["crew", "run", GOAL, "--no-input", "--user", "dana"], env)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
