@@ -36,8 +36,8 @@ from memory.onnx_minilm import OnnxMiniLMEmbedder
 from runtime import db
 from runtime.brain import Brain, load_catalog
 from runtime.routing_store import load_or_train, load_or_train_tools
-from runtime.understanding import tool_model
 from runtime.settings import Settings
+from runtime.understanding import tool_model
 
 # Wall-clock limits of hypothesis measure the machine's load, not the code: tests run on two workers
 # of a busy two-core machine. Properties keep their example counts; only time limits go.
