@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from agents.registry import load_specs
 from api.auth import require_role
 from api.deps import PREFIX, BrainDep, Caller, State
 from api.errors import ERROR_RESPONSES, ApiError
@@ -18,6 +19,9 @@ from runtime.crews import CrewPlan, UnknownAgents, submit_crew
 router = APIRouter(prefix=PREFIX, tags=["agents"], responses=ERROR_RESPONSES)
 
 
+_AGENT_ID: dict[str, Any] = {"type": "string", "enum": sorted(spec.id for spec in load_specs())}
+
+
 class CrewCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"goal": "open the autumn shop: a landing page for the range, a 'Harvest Picks' collection and a note to the team"},
@@ -26,8 +30,10 @@ class CrewCreate(BaseModel):
          "process": "hierarchical"}]})
 
     goal: PlainText = Field(min_length=1, description="what the crew should achieve, in plain words")
-    agents: list[PlainText] | None = Field(default=None, max_length=8, description="the crew's agent ids (GET "
-                                           "/agents/status lists them); left out, the supervisor picks the crew")
+    agents: list[Annotated[PlainText, WithJsonSchema(_AGENT_ID)]] | None = Field(
+        default=None, min_length=1, max_length=8, json_schema_extra={"uniqueItems": True},
+        description="the crew's agent ids, each once (GET /agents/status lists them); left out, the supervisor "
+                    "picks the crew")
     process: Literal["sequential", "hierarchical"] = Field(default="sequential", description="sequential: the agents "
                                                            "work in turn; hierarchical: a manager delegates to them")
     idempotency_key: IdempotencyKey | None = Field(default=None, description="the same key returns the same crew run")

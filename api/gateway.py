@@ -43,7 +43,9 @@ router = APIRouter(prefix=PREFIX, tags=["gateway"], responses={
 # How deep `offset` may page: the adapters list at most this many items per read.
 MAX_DEPTH = {"saleor": 100, "crm": 200, "wagtail": 200, "superset": 100}
 Limit = Annotated[int, Query(ge=1, le=100, description="items per page")]
-Offset = Annotated[int, Query(ge=0, le=199, description="items to skip (the systems are read up to a depth: see MAX_DEPTH)")]
+DEPTH_NOTE = "items to skip; the system is read up to this depth, so a search narrows a longer list"
+Offset = Annotated[int, Query(ge=0, le=MAX_DEPTH["crm"] - 1, description=DEPTH_NOTE)]  # crm and wagtail: 200
+ShallowOffset = Annotated[int, Query(ge=0, le=MAX_DEPTH["saleor"] - 1, description=DEPTH_NOTE)]  # saleor, superset
 Search = Annotated[PlainText | None, Query(max_length=200, description="search words")]
 
 
@@ -102,7 +104,7 @@ def _client(brain: Any, system: str, tenant: str) -> Any:
 
 
 @router.get("/saleor/products", response_model=Page, summary="Your store's products (Saleor)")
-async def saleor_products(actor: Caller, brain: BrainDep, limit: Limit = 20, offset: Offset = 0, q: Search = None) -> Page:
+async def saleor_products(actor: Caller, brain: BrainDep, limit: Limit = 20, offset: ShallowOffset = 0, q: Search = None) -> Page:
     require_role(actor, "viewer", "reading products")
     async with adapter_errors("saleor"):
         client = _client(brain, "saleor", actor.tenant)
@@ -129,7 +131,7 @@ async def wagtail_pages(actor: Caller, brain: BrainDep, limit: Limit = 20, offse
 
 
 @router.get("/superset/dashboards", response_model=Page, summary="Your dashboards (Superset)")
-async def superset_dashboards(actor: Caller, brain: BrainDep, limit: Limit = 20, offset: Offset = 0,
+async def superset_dashboards(actor: Caller, brain: BrainDep, limit: Limit = 20, offset: ShallowOffset = 0,
                               q: Search = None) -> Page:
     require_role(actor, "viewer", "reading dashboards")
     async with adapter_errors("superset"):
