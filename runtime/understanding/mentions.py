@@ -62,7 +62,7 @@ def first_quoted(request: str) -> str | None:
 
 
 def capital_names(request: str) -> list[tuple[int, str]]:
-    """Capitalised runs ("Copper Kettle 2L", "Harbor Lane SEO"), opening verbs and small words trimmed off."""
+    """Capitalised runs ("Birch Ladle 2L", "Harbor Lane SEO"), opening verbs and small words trimmed off."""
     names = []
     for found in _CAPITAL.finditer(request):
         words = found.group(0).split()
